@@ -73,8 +73,13 @@ public final class Hart implements InterruptLines {
     volatile boolean exitRequest;
     /** Countdown of the current execution slice; trap/CSR code zeroes it to force a re-check. */
     int sliceLeft;
-    /** Firmware hook: M-mode ecalls and traps can be handled by the emulator (the built-in SBI). */
-    EnvironmentCall ecallHandler;
+    /** Firmware implemented by the emulator (the built-in SBI): handles traps that would enter M-mode. */
+    Firmware firmware;
+    /** Requests from other harts or the firmware, served on this hart's thread: see REQ_*. */
+    private final AtomicInteger requests = new AtomicInteger();
+    public static final int REQ_SUPERVISOR_IPI = 1, REQ_FLUSH_TLB = 2;
+    /** Held (not running) until started: secondary harts under the built-in SBI, hart_stop. */
+    volatile boolean stopped;
 
     public Hart(int hartId, AddressSpace bus, GuestClock clock, RamBlock mainRam) {
         this.hartId = hartId;
@@ -110,8 +115,35 @@ public final class Hart implements InterruptLines {
         return hartId;
     }
 
-    public void setEnvironmentCallHandler(EnvironmentCall h) {
-        this.ecallHandler = h;
+    public void setFirmware(Firmware fw) {
+        this.firmware = fw;
+    }
+
+    public boolean isStopped() {
+        return stopped;
+    }
+
+    public void setStopped(boolean s) {
+        stopped = s;
+        if (!s) kick();
+    }
+
+    /** Posts a request (REQ_*) for this hart to serve on its own thread, and wakes it. */
+    public void post(int request) {
+        requests.getAndUpdate(r -> r | request);
+        kick();
+    }
+
+    /** True while a posted request has not been served yet. */
+    public boolean hasPendingRequests() {
+        return requests.get() != 0;
+    }
+
+    private void serveRequests() {
+        int r = requests.getAndSet(0);
+        if (r == 0) return;
+        if ((r & REQ_SUPERVISOR_IPI) != 0) mipSw |= 1L << SSIP;
+        if ((r & REQ_FLUSH_TLB) != 0) mmu.flushAll();
     }
 
     public AddressSpace bus() {
@@ -226,12 +258,13 @@ public final class Hart implements InterruptLines {
         boolean irq = cause < 0;
         int code = (int) (cause & 63);
         long deleg = irq ? mideleg : medeleg;
-        if (!irq && ecallHandler != null && priv <= PRV_S && (code == Trap.ECALL_S || code == Trap.ECALL_U)
-                && ((deleg >>> code) & 1) == 0 && ecallHandler.handle(this, code)) {
-            return; // handled by the emulator's firmware; it has set pc and registers
+        boolean toS = priv <= PRV_S && ((deleg >>> code) & 1) != 0;
+        if (!toS && firmware != null && priv <= PRV_S && firmware.handleTrap(this, cause, tval)) {
+            sliceLeft = 0;
+            return; // handled by the emulator's firmware, which has set pc and registers
         }
         resAddr = -1;
-        if (priv <= PRV_S && ((deleg >>> code) & 1) != 0) {
+        if (toS) {
             scause = cause;
             sepc = pc;
             stval = tval;
@@ -293,6 +326,12 @@ public final class Hart implements InterruptLines {
         sliceLeft = 0;
     }
 
+    /** Switches privilege outside of trap flow (firmware entering the kernel). */
+    public void enterPrivilege(int p) {
+        setPrivilege(p);
+        sliceLeft = 0;
+    }
+
     void setPrivilege(int p) {
         priv = p;
         mmu.modeChanged();
@@ -311,7 +350,7 @@ public final class Hart implements InterruptLines {
     // ---- running ----
 
     /** Outcome of {@link #run}. */
-    public enum Exit { BUDGET, WAITING, REQUESTED }
+    public enum Exit { BUDGET, WAITING, REQUESTED, STOPPED }
 
     /**
      * Executes up to {@code budget} instructions, taking interrupts as they become pending.
@@ -323,6 +362,8 @@ public final class Hart implements InterruptLines {
         try {
             while (budget > 0) {
                 exitRequest = false;
+                if (stopped) return Exit.STOPPED;
+                serveRequests();
                 mmu.checkDirtyEpoch();
                 updateTimers();
                 int irq = pendingInterrupt();
@@ -350,13 +391,16 @@ public final class Hart implements InterruptLines {
         runner = Thread.currentThread();
         try {
             exitRequest = false;
+            serveRequests();
+            mmu.checkDirtyEpoch();
             updateTimers();
             if ((mip() & mie) != 0) {
                 wfi = false;
                 return;
             }
             long n = Math.min(maxNanos, nanosToNextTimer());
-            if (n > 0 && !exitRequest) LockSupport.parkNanos(this, n);
+            if (n > 0 && !exitRequest && requests.get() == 0) LockSupport.parkNanos(this, n);
+            serveRequests();
             updateTimers();
             if ((mip() & mie) != 0) wfi = false;
         } finally {
@@ -399,10 +443,21 @@ public final class Hart implements InterruptLines {
         return pc;
     }
 
-    /** Handles environment calls in the emulator (the built-in SBI firmware). */
+    /**
+     * Machine-mode firmware implemented by the emulator. It sees every trap that would enter
+     * M-mode from S or U (SBI calls, M-level timer and software interrupts) and returns true
+     * when it handled one (having set pc and registers itself).
+     */
     @FunctionalInterface
-    public interface EnvironmentCall {
-        /** Returns true when handled: the handler advanced pc past the ecall itself. */
-        boolean handle(Hart hart, int cause);
+    public interface Firmware {
+        boolean handleTrap(Hart hart, long cause, long tval);
     }
+
+    // ---- accessors for firmware and devices outside this package ----
+
+    public long mipSoftware() { return mipSw; }
+    public void setMipSoftware(long v) { mipSw = v; }
+    public long mie() { return mie; }
+    public void setMie(long v) { mie = v; }
+    public long stimecmpValue() { return stimecmp; }
 }
