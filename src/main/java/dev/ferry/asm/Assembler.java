@@ -36,7 +36,7 @@ public final class Assembler {
 
     private static final int FMT_S = 0, FMT_D = 1;
 
-    private enum Kind { BRANCH, JAL, PCREL_PAIR, CJ, CB, ABS32, ABS64 }
+    private enum Kind { BRANCH, JAL, PCREL_DATA, PCREL_JUMP, CJ, CB, ABS32, ABS64 }
 
     private record Fixup(Kind kind, int position, Label target, String mnemonic) {}
 
@@ -147,8 +147,8 @@ public final class Assembler {
                 checkTargetOffset(where, off, 9);
                 putShort(out, f.position, getShort(out, f.position) | cbImm((int) off));
             }
-            case PCREL_PAIR -> {
-                if ((off & 1) != 0) throw new IllegalArgumentException(where + ": target is misaligned (odd offset " + off + ")");
+            case PCREL_DATA, PCREL_JUMP -> {
+                if (f.kind == Kind.PCREL_JUMP && (off & 1) != 0) throw new IllegalArgumentException(where + ": target is misaligned (odd offset " + off + ")");
                 long hi = (off + 0x800) >> 12;
                 if (hi < -(1L << 19) || hi >= (1L << 19)) {
                     throw new IllegalArgumentException(where + ": offset " + off + " out of range of auipc");
@@ -746,18 +746,18 @@ public final class Assembler {
 
     /** {@code call label}: {@code auipc ra, %pcrel_hi(label); jalr ra, %pcrel_lo(label)(ra)} (±2 GiB). */
     public Assembler call(Label target) {
-        return pcrelPair("call", target, OP_AUIPC | Reg.RA << 7, OP_JALR | Reg.RA << 7 | Reg.RA << 15);
+        return pcrelPair("call", Kind.PCREL_JUMP, target, OP_AUIPC | Reg.RA << 7, OP_JALR | Reg.RA << 7 | Reg.RA << 15);
     }
 
     /** {@code tail label}: {@code auipc t1, %pcrel_hi(label); jalr zero, %pcrel_lo(label)(t1)}. */
     public Assembler tail(Label target) {
-        return pcrelPair("tail", target, OP_AUIPC | Reg.T1 << 7, OP_JALR | Reg.T1 << 15);
+        return pcrelPair("tail", Kind.PCREL_JUMP, target, OP_AUIPC | Reg.T1 << 7, OP_JALR | Reg.T1 << 15);
     }
 
     /** {@code la rd, label}: {@code auipc rd, %pcrel_hi(label); addi rd, rd, %pcrel_lo(label)} (±2 GiB). */
     public Assembler la(int rd, Label target) {
         xreg("la", rd);
-        return pcrelPair("la", target, OP_AUIPC | rd << 7, OP_IMM | rd << 7 | rd << 15);
+        return pcrelPair("la", Kind.PCREL_DATA, target, OP_AUIPC | rd << 7, OP_IMM | rd << 7 | rd << 15);
     }
 
     /** {@code lla rd, label}: the same as {@link #la(int, Label)} (this builder never uses a GOT). */
@@ -1055,8 +1055,8 @@ public final class Assembler {
         return emit32(csr << 20 | src << 15 | funct3 << 12 | reg(m, rd) << 7 | OP_SYSTEM);
     }
 
-    private Assembler pcrelPair(String m, Label target, int first, int second) {
-        fixup(Kind.PCREL_PAIR, target, m);
+    private Assembler pcrelPair(String m, Kind kind, Label target, int first, int second) {
+        fixup(kind, target, m);
         emit32(first);
         return emit32(second);
     }
