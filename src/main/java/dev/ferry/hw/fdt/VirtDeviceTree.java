@@ -144,6 +144,29 @@ public final class VirtDeviceTree {
             return rngSeed == null ? null : rngSeed.clone();
         }
 
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Config c && ramBase == c.ramBase && ramSize == c.ramSize && harts == c.harts
+                    && isa.equals(c.isa) && mmuType.equals(c.mmuType) && timebaseFrequency == c.timebaseFrequency
+                    && Objects.equals(bootargs, c.bootargs) && Objects.equals(initrd, c.initrd)
+                    && Objects.equals(stdoutPath, c.stdoutPath) && virtioSlots.equals(c.virtioSlots)
+                    && java.util.Arrays.equals(rngSeed, c.rngSeed) && extraNodes.equals(c.extraNodes);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(ramBase, ramSize, harts, isa, mmuType, timebaseFrequency, bootargs, initrd,
+                    stdoutPath, virtioSlots, java.util.Arrays.hashCode(rngSeed), extraNodes);
+        }
+
+        @Override
+        public String toString() {
+            return String.format("Config[ram=0x%x+0x%x, harts=%d, isa=%s, mmu=%s, timebase=%d, bootargs=%s, "
+                    + "initrd=%s, stdout=%s, virtio=%d slots, rngSeed=%s, extraNodes=%d]", ramBase, ramSize, harts,
+                    isa, mmuType, timebaseFrequency, bootargs, initrd, stdoutPath, virtioSlots.size(),
+                    rngSeed == null ? "none" : rngSeed.length + " bytes", extraNodes.size());
+        }
+
         public Config withRamBase(long v) {
             return new Config(v, ramSize, harts, isa, mmuType, timebaseFrequency, bootargs, initrd, stdoutPath,
                     virtioSlots, rngSeed, extraNodes);
