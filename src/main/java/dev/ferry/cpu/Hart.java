@@ -408,6 +408,17 @@ public final class Hart implements InterruptLines {
         }
     }
 
+    /** Parks the calling (vCPU) thread while the hart is held stopped, at most {@code maxNanos}. */
+    public void parkWhileStopped(long maxNanos) {
+        runner = Thread.currentThread();
+        try {
+            exitRequest = false;
+            if (stopped && !exitRequest) LockSupport.parkNanos(this, maxNanos);
+        } finally {
+            runner = null;
+        }
+    }
+
     public boolean isWaitingForInterrupt() {
         return wfi;
     }

@@ -141,6 +141,9 @@ public final class VirtMachine implements AutoCloseable {
         VirtDeviceTree.Config c = VirtDeviceTree.Config.of(o.ramSize(), o.harts())
                 .withBootargs(o.append())
                 .withInitrd(initrd);
+        byte[] seed = new byte[32]; // QEMU gives the guest 32 random bytes of early entropy
+        new java.security.SecureRandom().nextBytes(seed);
+        c = c.withRngSeed(seed);
         return VirtDeviceTree.dtb(c);
     }
 
