@@ -1,0 +1,253 @@
+package dev.ferry.chardev;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A listening socket ({@code unix:PATH,server=on,wait=off} or {@code tcp:HOST:PORT,server=on,wait=off}):
+ * one client at a time is connected to the frontend; further clients wait in the listen backlog
+ * until the current one leaves. Output while nobody is connected is discarded, as QEMU does.
+ *
+ * <p>Output to a client goes through a bounded buffer drained by a writer thread, so a client that
+ * stops reading never blocks the guest; if it falls more than {@link #OUTPUT_BUFFER} bytes behind,
+ * the excess is discarded.
+ */
+public final class SocketServerBackend implements CharBackend {
+    public static final int OUTPUT_BUFFER = 1 << 20;
+    private static final System.Logger LOG = System.getLogger(SocketServerBackend.class.getName());
+
+    private final ServerSocketChannel server;
+    private final String label;
+    private final Path unixPath;
+    private final InputPump pump = new InputPump();
+    private final Thread acceptor;
+    private final Thread writer;
+    private final CountDownLatch firstClient = new CountDownLatch(1);
+
+    // output state, guarded by outLock
+    private final Object outLock = new Object();
+    private final byte[] ring = new byte[OUTPUT_BUFFER];
+    private int ringHead, ringCount;
+    private SocketChannel client;
+    private long discarded;
+    private volatile boolean closed;
+
+    /** A Unix-domain server at {@code path} (an existing file there is replaced, as QEMU does). */
+    public static SocketServerBackend unix(Path path, boolean waitForClient) {
+        try {
+            Files.deleteIfExists(path);
+            ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.bind(UnixDomainSocketAddress.of(path));
+            return new SocketServerBackend(ch, "unix:" + path + ",server=on", path, waitForClient);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not listen on unix:" + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A TCP server; an empty or null host listens on all addresses, port 0 picks a free port. */
+    public static SocketServerBackend tcp(String host, int port, boolean waitForClient) {
+        try {
+            ServerSocketChannel ch = ServerSocketChannel.open();
+            ch.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
+            SocketAddress addr = host == null || host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+            ch.bind(addr);
+            InetSocketAddress bound = (InetSocketAddress) ch.getLocalAddress();
+            String h = host == null || host.isEmpty() ? "0.0.0.0" : host;
+            return new SocketServerBackend(ch, "tcp:" + h + ":" + bound.getPort() + ",server=on", null, waitForClient);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not listen on tcp:" + host + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    private SocketServerBackend(ServerSocketChannel server, String label, Path unixPath, boolean waitForClient) {
+        this.server = server;
+        this.label = label;
+        this.unixPath = unixPath;
+        acceptor = Thread.ofPlatform().daemon().name("ferry-chardev-accept " + label).start(this::acceptLoop);
+        writer = Thread.ofPlatform().daemon().name("ferry-chardev-write " + label).start(this::writeLoop);
+        if (waitForClient) {
+            System.err.println("ferry: waiting for connection on: disconnected:" + label);
+            try {
+                firstClient.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The bound address (for a TCP port chosen by the system). */
+    public SocketAddress localAddress() {
+        try {
+            return server.getLocalAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    public int tcpPort() {
+        return localAddress() instanceof InetSocketAddress a ? a.getPort() : -1;
+    }
+
+    public boolean isConnected() {
+        synchronized (outLock) {
+            return client != null;
+        }
+    }
+
+    private void acceptLoop() {
+        byte[] buf = new byte[4096];
+        while (!closed) {
+            SocketChannel ch;
+            try {
+                ch = server.accept();
+            } catch (IOException e) {
+                if (!closed) LOG.log(System.Logger.Level.WARNING, label + ": accept failed: " + e.getMessage());
+                return;
+            }
+            synchronized (outLock) {
+                client = ch;
+                ringHead = ringCount = 0;
+                outLock.notifyAll();
+            }
+            firstClient.countDown();
+            try {
+                ByteBuffer bb = ByteBuffer.wrap(buf);
+                while (!closed) {
+                    bb.clear();
+                    int n = ch.read(bb);
+                    if (n < 0) break;
+                    if (n > 0 && !pump.deliver(buf, 0, n)) break;
+                }
+            } catch (IOException e) {
+                // the client went away
+            }
+            disconnect(ch);
+        }
+    }
+
+    private void disconnect(SocketChannel ch) {
+        synchronized (outLock) {
+            if (client == ch) {
+                client = null;
+                ringHead = ringCount = 0;
+            }
+        }
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // already gone
+        }
+    }
+
+    private void writeLoop() {
+        byte[] chunk = new byte[65536];
+        while (true) {
+            SocketChannel ch;
+            int n;
+            synchronized (outLock) {
+                while (!closed && (client == null || ringCount == 0)) {
+                    try {
+                        outLock.wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (closed) return;
+                ch = client;
+                n = Math.min(chunk.length, Math.min(ringCount, ring.length - ringHead));
+                System.arraycopy(ring, ringHead, chunk, 0, n);
+                ringHead = (ringHead + n) % ring.length;
+                ringCount -= n;
+            }
+            try {
+                ByteBuffer bb = ByteBuffer.wrap(chunk, 0, n);
+                while (bb.hasRemaining()) ch.write(bb);
+            } catch (IOException e) {
+                disconnect(ch);
+            }
+        }
+    }
+
+    @Override
+    public void write(byte[] buf, int off, int len) {
+        synchronized (outLock) {
+            if (client == null || closed) return; // nobody listening: discarded
+            int free = ring.length - ringCount;
+            if (len > free) {
+                discarded += len - free;
+                len = free;
+            }
+            int tail = (ringHead + ringCount) % ring.length;
+            int first = Math.min(len, ring.length - tail);
+            System.arraycopy(buf, off, ring, tail, first);
+            System.arraycopy(buf, off + first, ring, 0, len - first);
+            ringCount += len;
+            outLock.notifyAll();
+        }
+    }
+
+    /** Bytes discarded because a connected client fell too far behind. */
+    public long discardedBytes() {
+        synchronized (outLock) {
+            return discarded;
+        }
+    }
+
+    @Override
+    public void attach(CharFrontend frontend) {
+        pump.attach(frontend);
+    }
+
+    @Override
+    public void acceptInput() {
+        pump.acceptInput();
+    }
+
+    @Override
+    public String describe() {
+        return (isConnected() ? "" : "disconnected:") + label;
+    }
+
+    @Override
+    public void close() {
+        SocketChannel ch;
+        synchronized (outLock) {
+            if (closed) return;
+            closed = true;
+            ch = client;
+            client = null;
+            outLock.notifyAll();
+        }
+        pump.close();
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+        firstClient.countDown();
+        if (unixPath != null) {
+            try {
+                Files.deleteIfExists(unixPath);
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.ferry.hw;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SifiveTestTest {
+    final List<String> calls = new ArrayList<>();
+    final SifiveTest test = new SifiveTest(new BoardControl() {
+        @Override
+        public void shutdown(int status, String reason) {
+            calls.add("shutdown " + status + " " + reason);
+        }
+
+        @Override
+        public void reset() {
+            calls.add("reset");
+        }
+    });
+
+    @Test
+    void finisherCommands() {
+        test.write(0, 4, 0x5555);
+        test.write(0, 4, 0x3333 | (42 << 16));
+        test.write(0, 4, 0x7777);
+        assertEquals(List.of("shutdown 0 guest-shutdown", "shutdown 42 guest-shutdown", "reset"), calls);
+    }
+
+    @Test
+    void everythingElseIgnored() {
+        test.write(0, 4, 0x1234);
+        test.write(4, 4, 0x5555);
+        test.write(0, 1, 0x55);
+        assertEquals(0, test.read(0, 4));
+        assertTrue(calls.isEmpty());
+    }
+}
