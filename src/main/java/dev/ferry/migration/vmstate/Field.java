@@ -16,8 +16,6 @@ abstract class Field<T> implements VMStateField {
     final String name;
     int since;
     VMStateDescription.FieldTest<? super T> existsTest;
-    /** Name used in the JSON description (made unique with "[n]" when the name repeats). */
-    String jsonName;
 
     Field(String name) {
         this.name = name;

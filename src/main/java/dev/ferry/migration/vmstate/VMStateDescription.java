@@ -105,6 +105,8 @@ public final class VMStateDescription<T> {
     private final int versionId;
     private final int minimumVersionId;
     private final List<Field<T>> fields;
+    /** Names in the JSON description: a repeated field name gets "[n]" (its occurrence number). */
+    private final String[] jsonNames;
     private final boolean[] fieldCompressible;
     private final List<Subsection<T>> subsections;
     private final Hook<? super T> preSave, postSave, preLoad;
@@ -112,12 +114,13 @@ public final class VMStateDescription<T> {
     private final boolean unmigratable;
     private final boolean compressibleAsStruct;
 
-    private VMStateDescription(Builder<T> b, int minimumVersion) {
+    private VMStateDescription(Builder<T> b, int minimumVersion, String[] jsonNames) {
         this.name = b.name;
         this.nameBytes = b.name.getBytes(StandardCharsets.UTF_8);
         this.versionId = b.version;
         this.minimumVersionId = minimumVersion;
         this.fields = List.copyOf(b.fields);
+        this.jsonNames = jsonNames;
         this.fieldCompressible = new boolean[fields.size()];
         boolean allCompress = true;
         for (int i = 0; i < fields.size(); i++) {
@@ -346,7 +349,7 @@ public final class VMStateDescription<T> {
                 long before = 0;
                 if (loop != null) {
                     loop.startObject(null);
-                    loop.str("name", f.jsonName);
+                    loop.str("name", jsonNames[fi]);
                     if (n > 1) {
                         if (compress) loop.int64("array_len", n);
                         else loop.int64("index", i);
@@ -828,15 +831,14 @@ public final class VMStateDescription<T> {
             Map<String, Integer> counts = new HashMap<>();
             for (Field<T> f : fields) counts.merge(f.name, 1, Integer::sum);
             Map<String, Integer> seen = new HashMap<>();
-            for (Field<T> f : fields) {
-                if (counts.get(f.name) > 1) {
-                    int k = seen.merge(f.name, 1, Integer::sum) - 1;
-                    f.jsonName = f.name + "[" + k + "]";
-                } else {
-                    f.jsonName = f.name;
-                }
+            String[] jsonNames = new String[fields.size()];
+            for (int i = 0; i < fields.size(); i++) {
+                String fn = fields.get(i).name;
+                jsonNames[i] = counts.get(fn) > 1 ? fn + "[" + (seen.merge(fn, 1, Integer::sum) - 1) + "]" : fn;
             }
-            return new VMStateDescription<>(this, min);
+            VMStateDescription<T> d = new VMStateDescription<>(this, min, jsonNames);
+            last = null; // since()/existsIf() must not reach into a built description's fields
+            return d;
         }
 
         // ---- helpers ----

@@ -138,6 +138,17 @@ class VMStateJsonTest {
     }
 
     @Test
+    void reusingABuilderDoesNotChangeWhatItBuilt() throws Exception {
+        var b = VMStateDescription.<Inner>builder("r").uint32("x", i -> i.x, (i, v) -> i.x = v);
+        var first = b.build();
+        var second = b.uint8("x", i -> 0, (i, v) -> { }).since(1).build();
+        assertEquals("{\"name\": \"r\", \"instance_id\": 0, \"vmsd_name\": \"r\", \"version\": 1, \"fields\": "
+                + "[{\"name\": \"x\", \"type\": \"uint32\", \"size\": 4}]}", first.describe("r", 0, new Inner()));
+        assertEquals(true, second.describe("r", 0, new Inner()).contains("\"x[1]\""));
+        assertThrows(IllegalStateException.class, () -> b.since(1), "since() after build() has no field to modify");
+    }
+
+    @Test
     void jsonWriterPrettyAndEscapes() {
         JsonWriter p = new JsonWriter(true);
         p.startObject(null).int64("a", 1).startArray("b").int64(null, 2).str(null, "x").endArray().endObject();
