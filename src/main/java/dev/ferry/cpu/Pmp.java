@@ -23,6 +23,12 @@ public final class Pmp {
         decode();
     }
 
+    /** True when some entry is configured (its state then travels with the hart's). */
+    boolean inUse() {
+        for (int e = 0; e < ENTRIES; e++) if (cfg[e] != 0 || addr[e] != 0) return true;
+        return false;
+    }
+
     long readCfg(int reg) {
         long v = 0;
         for (int i = 0; i < 8; i++) v |= (cfg[reg * 8 + i] & 0xffL) << (8 * i);
