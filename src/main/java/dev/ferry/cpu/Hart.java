@@ -16,6 +16,7 @@ import java.util.concurrent.locks.LockSupport;
  * threads only touch {@link #setInterruptLine}, {@link #setMtimecmp} and the request flags.
  */
 public final class Hart implements InterruptLines {
+    static final boolean DEBUG_ILLEGAL = System.getenv("FERRY_DEBUG_ILLEGAL") != null;
     public static final int PRV_U = 0, PRV_S = 1, PRV_M = 3;
 
     // mstatus bits
@@ -35,7 +36,8 @@ public final class Hart implements InterruptLines {
     public final long[] x = new long[32];
     public long pc;
     public final long[] f = new long[32];
-    public int fflags;
+    /** fflags: the accrued exception flags, which the fpu operations OR into. */
+    public final dev.ferry.cpu.fpu.FpFlags fpFlags = new dev.ferry.cpu.fpu.FpFlags();
     public int frm;
     public int priv = PRV_M;
     long mstatus = (2L << 32) | (2L << 34); // UXL = SXL = 64-bit
@@ -94,7 +96,8 @@ public final class Hart implements InterruptLines {
         java.util.Arrays.fill(x, 0);
         java.util.Arrays.fill(f, 0);
         pc = resetVector;
-        fflags = frm = 0;
+        fpFlags.flags = 0;
+        frm = 0;
         priv = PRV_M;
         mstatus = (2L << 32) | (2L << 34);
         medeleg = mideleg = mie = mipSw = 0;
@@ -258,6 +261,7 @@ public final class Hart implements InterruptLines {
         boolean irq = cause < 0;
         int code = (int) (cause & 63);
         long deleg = irq ? mideleg : medeleg;
+        if (DEBUG_ILLEGAL && cause == Trap.ILLEGAL) System.err.printf("ILLEGAL pc=%x tval=%x priv=%d%n", pc, tval, priv);
         boolean toS = priv <= PRV_S && ((deleg >>> code) & 1) != 0;
         if (!toS && firmware != null && priv <= PRV_S && firmware.handleTrap(this, cause, tval)) {
             sliceLeft = 0;

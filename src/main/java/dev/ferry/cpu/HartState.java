@@ -32,7 +32,7 @@ public final class HartState {
             .uint64Array("gpr", h -> h.x)
             .uint64("pc", h -> h.pc, (h, v) -> h.pc = v)
             .uint64Array("fpr", h -> h.f)
-            .uint8("fflags", h -> h.fflags, (h, v) -> h.fflags = v)
+            .uint8("fflags", h -> h.fpFlags.flags, (h, v) -> h.fpFlags.flags = v)
             .uint8("frm", h -> h.frm, (h, v) -> h.frm = v)
             .uint8("priv", h -> h.priv, (h, v) -> h.priv = v)
             .bool("wfi", h -> h.wfi, (h, v) -> h.wfi = v)
@@ -77,7 +77,7 @@ public final class HartState {
         int mode = (int) (h.satp >>> 60);
         if (mode != 0 && mode != 8 && mode != 9 && mode != 10)
             throw new VMStateException("cpu/satp: unsupported translation mode " + mode);
-        if (h.frm > 7 || h.fflags > 0x1f) throw new VMStateException("cpu/fcsr: invalid value");
+        if (h.frm > 7 || h.fpFlags.flags > 0x1f) throw new VMStateException("cpu/fcsr: invalid value");
         if (((h.mstatus & Hart.MSTATUS_MPP) >>> Hart.MPP_SHIFT) == 2)
             throw new VMStateException("cpu/mstatus: reserved MPP value");
         h.pmp.decode();

@@ -20,6 +20,22 @@ public final class Guests {
         return dir().resolve("Image");
     }
 
+    /** The lines QEMU prints for the guest's {@code fp} command, as the guests' README lists them. */
+    public static java.util.List<String> qemuFpLines() throws java.io.IOException {
+        return Files.readAllLines(dir().resolve("README.md")).stream().map(String::strip)
+                .filter(l -> l.startsWith("fp: ")).toList();
+    }
+
+    /** The checksum QEMU prints for {@code bench ROUNDS}, from the guests' README. */
+    public static String qemuBenchChecksum(int rounds) throws java.io.IOException {
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile("# bench " + rounds + "\\s+->\\s+checksum=([0-9a-f]{8})");
+        for (String l : Files.readAllLines(dir().resolve("README.md"))) {
+            java.util.regex.Matcher m = p.matcher(l);
+            if (m.find()) return m.group(1);
+        }
+        throw new AssertionError("README lists no checksum for bench " + rounds);
+    }
+
     public static Path initrd() {
         return dir().resolve("initrd.cpio.gz");
     }

@@ -16,10 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 class LinuxBootTest {
     @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
-    void bootsToReadyRunsCommandsAndPowersOff(@TempDir Path tmp) throws Exception {
+    void bootsRunsFpAndBenchLikeQemuAndPowersOff(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("console.txt");
         VirtMachine.Options o = VirtMachine.Options.of(256L << 20, Guests.kernel(), Guests.initrd(),
-                "console=ttyS0 guest.run=uname;poweroff", CharBackends.open("file:" + out));
+                "console=ttyS0 guest.run=uname;fp;bench+3;poweroff", CharBackends.open("file:" + out));
         int status;
         try (VirtMachine m = new VirtMachine(o)) {
             m.start();
@@ -31,6 +31,9 @@ class LinuxBootTest {
         assertTrue(console.contains("guest: ready Linux 6.1.192 riscv64"), console);
         assertTrue(console.contains("Linux 6.1.192 #1 SMP Wed Nov 25 17:09:33 UTC 2026 riscv64"), console);
         assertTrue(console.contains("reboot: Power down"), console);
+        java.util.List<String> fp = console.lines().filter(l -> l.startsWith("fp: ")).toList();
+        assertEquals(Guests.qemuFpLines(), fp, "fp prints exactly what QEMU prints");
+        assertTrue(console.contains("bench: rounds=3 checksum=" + Guests.qemuBenchChecksum(3) + " "), console);
         assertFalse(console.contains("Oops"), console);
     }
 }
