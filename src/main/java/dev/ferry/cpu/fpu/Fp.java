@@ -26,8 +26,9 @@ package dev.ferry.cpu.fpu;
  * {@code fma} ({@code a * b + c} with a single rounding; FMSUB, FNMSUB and FNMADD are FMA with
  * the sign bits of {@code c}, {@code a}, or both flipped by the caller, which is exact including
  * signed zeros), {@code min, max} (FMIN/FMAX: minimumNumber/maximumNumber, -0 &lt; +0),
- * {@code eq} (quiet), {@code lt, le} (signaling), {@code classify} (FCLASS mask),
- * {@code sgnj, sgnjn, sgnjx}.
+ * {@code eq} (quiet), {@code lt, le} (signaling; all three return a {@code boolean}),
+ * {@code classify} (the FCLASS mask), {@code sgnj, sgnjn, sgnjx} (pure bit operations, no flags).
+ * Predicates {@link #isNaN64}, {@link #isSignalingNaN64} and their 32-bit twins are public too.
  *
  * <p>Conversions are named {@code cvt<To>From<From>}, where a floating-point format is written
  * {@code 64}/{@code 32} and an integer format {@code W, WU, L, LU}:

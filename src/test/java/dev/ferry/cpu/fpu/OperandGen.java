@@ -53,14 +53,25 @@ final class OperandGen {
     /** A biased exponent field of a finite value. */
     long exponent(Fmt f) {
         int max = beMax(f);
-        return switch (r.nextInt(7)) {
+        return switch (r.nextInt(8)) {
             case 0, 1 -> r.nextInt(max);                      // anywhere
+            case 7 -> fastPathEdge(f);
             case 2 -> r.nextInt(3);                           // subnormal / smallest normals
             case 3 -> bias(f) - 3 + r.nextInt(7);             // around 1
             case 4 -> max - 1 - r.nextInt(3);                 // largest binades
             case 5 -> 1 + r.nextInt(f.p() + 3);               // just above the subnormal range
             default -> bias(f) - 40 + r.nextInt(80);
         };
+    }
+
+    /**
+     * A biased exponent near the magnitudes where {@link Fp}'s binary64 fast paths hand over to
+     * exact code (2^-960 and 2^1020), or anywhere for binary32.
+     */
+    long fastPathEdge(Fmt f) {
+        if (f != ExactModel.F64) return r.nextInt(beMax(f));
+        long e = r.nextBoolean() ? 1023 - 960 : 1023 + 1020;
+        return e + r.nextInt(9) - 4;
     }
 
     long special(Fmt f) {
@@ -144,7 +155,8 @@ final class OperandGen {
         if (isSpecial(f, a) || r.nextInt(4) == 0) return value(f);
         long ea = Math.max(1, biasedExp(f, a));
         long bias = bias(f);
-        long target = switch (r.nextInt(4)) {
+        long target = switch (r.nextInt(5)) {
+            case 4 -> fastPathEdge(f);
             case 0 -> 1 - r.nextInt(f.p() + 4);               // around and below the smallest normal
             case 1 -> beMax(f) - 1 - r.nextInt(3) + r.nextInt(3); // around the overflow threshold
             case 2 -> 1 + r.nextInt(4);
