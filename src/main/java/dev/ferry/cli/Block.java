@@ -53,7 +53,7 @@ final class Block {
         if (!Set.of("default", "none", "ide", "scsi", "floppy", "pflash", "mtd", "sd", "virtio", "xen").contains(iface))
             throw CliError.plain("unsupported bus type '" + iface + "'");
         OptionalInt index = intOpt(kv, "index"), bus = intOpt(kv, "bus"), unit = intOpt(kv, "unit");
-        if (index.isPresent() && (bus.isPresent() || unit.isPresent()))
+        if (index.isPresent() && (bus.orElse(0) != 0 || unit.isPresent()))
             throw CliError.plain("index cannot be used with bus and unit");
         Drive.Media media = switch (kv.get("media", "disk")) {
             case "disk" -> Drive.Media.DISK;
@@ -141,10 +141,10 @@ final class Block {
         if (!(driver instanceof String d) || !(FORMATS.contains(d) || PROTOCOLS.contains(d)))
             throw CliError.plain("Parameter 'driver' does not accept value '" + driver + "'");
         Object nodeName = tree.remove("node-name");
+        checkNode(d, tree, "");
         if (nodeName == null) throw CliError.plain("'node-name' must be specified for the root node");
         if (!(nodeName instanceof String nn)) throw CliError.plain("Invalid parameter type for 'node-name', expected: string");
         checkNodeName(nn);
-        checkNode(d, tree, "");
         return new Blockdev(d, nn, tree);
     }
 

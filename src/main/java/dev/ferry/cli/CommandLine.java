@@ -48,7 +48,12 @@ public final class CommandLine {
 
     /** Parses; throws {@link CliError} for a bad command line. */
     public static Result parse(String... args) {
-        return new CommandLine(args).run();
+        var cl = new CommandLine(args);
+        try {
+            return cl.run();
+        } catch (CliError e) {
+            throw e.withWarnings(cl.warnings);
+        }
     }
 
     // ------------------------------------------------------------------------------------------ state
@@ -191,7 +196,7 @@ public final class CommandLine {
                 var kv = KeyValues.parse(arg, "cpus", KeyValues.Flags.BOOLEAN_WARN, this::warn);
                 for (var e : kv.entries()) {
                     if (!Set.of("cpus", "sockets", "dies", "clusters", "cores", "threads", "maxcpus").contains(e.key()))
-                        throw CliError.plain("Parameter 'smp." + e.key() + "' is unexpected");
+                        throw CliError.unplaced("Parameter 'smp." + e.key() + "' is unexpected");
                     smpOpts.put(e.key(), e.value());
                 }
             }
@@ -202,9 +207,8 @@ public final class CommandLine {
                 kv.get("maxmem").ifPresent(s -> memOpts.put("maxmem", s));
                 kv.rejectUnused();
                 // check the values now, where QEMU reports them
-                if (memOpts.containsKey("size") && !memOpts.get("size").isEmpty())
-                    Sizes.parse(memOpts.get("size"), "size", Sizes.MiB, this::warn);
-                if (memOpts.containsKey("maxmem")) Sizes.parse(memOpts.get("maxmem"), "maxmem", 1, this::warn);
+                if (kv.has("size")) Sizes.parse(memOpts.get("size"), "size", Sizes.MiB, this::warn);
+                if (kv.has("maxmem")) Sizes.parse(memOpts.get("maxmem"), "maxmem", 1, this::warn);
                 memLocation = o.location();
             }
             case "bios" -> bios = Optional.of(arg);
@@ -374,7 +378,7 @@ public final class CommandLine {
                 try {
                     base = new RtcConfig.Base.At(s.contains("T") ? LocalDateTime.parse(s) : LocalDate.parse(s).atStartOfDay());
                 } catch (DateTimeParseException ex) {
-                    throw new CliError(null, "invalid datetime format", "valid formats: '2006-06-17T16:01:21' or '2006-06-17'");
+                    throw CliError.unplaced("invalid datetime format", "valid formats: '2006-06-17T16:01:21' or '2006-06-17'");
                 }
             }
         }
@@ -385,7 +389,7 @@ public final class CommandLine {
                 case "host" -> RtcConfig.Clock.HOST;
                 case "rt" -> RtcConfig.Clock.RT;
                 case "vm" -> RtcConfig.Clock.VM;
-                default -> throw new CliError(null, "invalid option value '" + c.get() + "'");
+                default -> throw CliError.unplaced("invalid option value '" + c.get() + "'");
             };
         }
         boolean slew = rtc.driftFixSlew();
@@ -394,7 +398,7 @@ public final class CommandLine {
             slew = switch (d.get()) {
                 case "slew" -> true;
                 case "none" -> false;
-                default -> throw new CliError(null, "invalid option value '" + d.get() + "'");
+                default -> throw CliError.unplaced("invalid option value '" + d.get() + "'");
             };
         }
         kv.rejectUnused();
@@ -488,8 +492,8 @@ public final class CommandLine {
         for (int i = 0; i < serialDecls.size(); i++) {
             var s = serialDecls.get(i);
             String where = s.location();
-            var sh = Chardevs.parseShorthand(s.spec(), "could not connect serial device to character backend '" + s.spec() + "'");
             try {
+                var sh = Chardevs.parseShorthand(s.spec(), "could not connect serial device to character backend '" + s.spec() + "'");
                 switch (sh) {
                     case Chardevs.Shorthand.None n -> { }
                     case Chardevs.Shorthand.Reference r -> {
@@ -684,7 +688,7 @@ public final class CommandLine {
         try {
             long size = MemoryConfig.DEFAULT_SIZE;
             String s = memOpts.get("size");
-            if (s != null && !s.isEmpty()) {
+            if (s != null) {
                 BigInteger b = Sizes.parse(s, "size", Sizes.MiB, null);
                 if (b.signum() != 0) {
                     if (b.compareTo(BigInteger.valueOf(MAX_RAM)) > 0)

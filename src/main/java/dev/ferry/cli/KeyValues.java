@@ -62,7 +62,9 @@ public final class KeyValues {
                 char c = text.charAt(i);
                 if (c == '=') break;
                 if (c == ',') {
-                    if (i + 1 < n && text.charAt(i + 1) == ',') { name.append(','); i += 2; continue; }
+                    // ",," is a comma, except in keyval's implied first value, which ends at any comma
+                    boolean impliedKeyval = first && impliedKey != null && flags == Flags.REJECT;
+                    if (!impliedKeyval && i + 1 < n && text.charAt(i + 1) == ',') { name.append(','); i += 2; continue; }
                     break;
                 }
                 name.append(c);
@@ -76,10 +78,10 @@ public final class KeyValues {
                 entries.add(new Entry(name.toString(), value.toString()));
             } else {
                 String word = name.toString();
-                if (first && impliedKey != null) {
-                    entries.add(new Entry(impliedKey, word));
-                } else if (word.isEmpty()) {
+                if (word.isEmpty()) {
                     throw CliError.plain("Invalid parameter ''");
+                } else if (first && impliedKey != null) {
+                    entries.add(new Entry(impliedKey, word));
                 } else if (flags == Flags.REJECT) {
                     throw CliError.plain("Expected '=' after parameter '" + word + "'");
                 } else {

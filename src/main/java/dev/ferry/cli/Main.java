@@ -29,6 +29,7 @@ public final class Main {
         try {
             result = CommandLine.parse(args);
         } catch (CliError e) {
+            for (var w : e.warnings()) err.println(w);
             for (var line : e.lines(CommandLine.PROGRAM)) err.println(line);
             return 1;
         }
