@@ -24,7 +24,8 @@ public final class Capabilities {
             Feature.BIOS_DEFAULT, Feature.BIOS_FILE, Feature.KERNEL, Feature.INITRD, Feature.DTB, Feature.DUMPDTB,
             Feature.CHARDEV_NULL, Feature.CHARDEV_STDIO, Feature.CHARDEV_FILE, Feature.CHARDEV_VC,
             Feature.CHARDEV_MUX, Feature.MONITOR_HMP,
-            Feature.START_PAUSED, Feature.NO_REBOOT, Feature.NO_SHUTDOWN));
+            Feature.START_PAUSED, Feature.NO_REBOOT, Feature.NO_SHUTDOWN, Feature.CHARDEV_TCP, Feature.CHARDEV_UNIX,
+            Feature.MULTIPLE_HARTS, Feature.DEBUG_LOG_INT, Feature.LOG_FILE));
 
     /** One thing a configuration needs, and how to name it to the user ({@code -loadvm}, {@code -chardev pty}). */
     public record Requirement(Feature feature, String option) {}
@@ -115,8 +116,9 @@ public final class Capabilities {
         }
         if (c.noReboot()) out.add(new Requirement(Feature.NO_REBOOT, "-no-reboot"));
         if (c.noShutdown()) out.add(new Requirement(Feature.NO_SHUTDOWN, "-no-shutdown"));
-        if (!c.log().items().isEmpty() || !c.log().traceEvents().isEmpty())
-            out.add(new Requirement(Feature.DEBUG_LOG, "-d"));
+        for (var item : c.log().items())
+            out.add(new Requirement(item == DebugLog.LogItem.INT ? Feature.DEBUG_LOG_INT : Feature.DEBUG_LOG, "-d " + item.spelling));
+        if (!c.log().traceEvents().isEmpty()) out.add(new Requirement(Feature.DEBUG_LOG, "-d trace:"));
         if (c.log().file().isPresent()) out.add(new Requirement(Feature.LOG_FILE, "-D"));
         switch (c.rtc().base()) {
             case RtcConfig.Base.LocalTime l -> out.add(new Requirement(Feature.RTC_LOCALTIME, "-rtc base=localtime"));

@@ -1,28 +1,166 @@
 package dev.ferry.cli;
 
+import dev.ferry.boot.ImageLoader.BootException;
+import dev.ferry.chardev.CharBackend;
+import dev.ferry.chardev.FileBackend;
+import dev.ferry.chardev.MuxBackend;
+import dev.ferry.chardev.NullBackend;
+import dev.ferry.chardev.SocketServerBackend;
+import dev.ferry.chardev.StdioBackend;
+import dev.ferry.demo.Demo;
+import dev.ferry.machine.VirtMachine;
+import dev.ferry.monitor.Hmp;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
- * Starts a machine from its configuration, and the demo. Both are stubs until the machine exists.
+ * Turns a parsed configuration into a running machine: character backends (with muxes),
+ * the serial port, monitors, boot images; then runs it until it ends.
  */
 public final class Launcher {
     private Launcher() {}
 
-    /**
-     * Builds and runs the machine; returns the process exit status.
-     *
-     * <p>TODO: build the virt machine from {@code config} and run it (this stub is to be replaced).
-     */
+    /** Builds and runs the machine; returns the process exit status. */
     public static int run(MachineConfig config) {
-        System.err.println(CommandLine.PROGRAM + ": the machine is not implemented yet");
-        return 1;
+        if (config.log().has(DebugLog.LogItem.INT)) {
+            PrintStream log = System.err;
+            if (config.log().file().isPresent()) {
+                try {
+                    log = new PrintStream(Files.newOutputStream(Path.of(config.log().file().get())), true);
+                } catch (IOException e) {
+                    System.err.println(CommandLine.PROGRAM + ": could not open log file '" + config.log().file().get() + "'");
+                    return 1;
+                }
+            }
+            dev.ferry.cpu.TraceLog.enableInterrupts(log);
+        }
+        Backends backends = new Backends();
+        VirtMachine machine;
+        try {
+            CharBackend serial = config.serials().isEmpty() ? new NullBackend() : backends.port(config, config.serials().get(0).chardev());
+            BootConfig b = config.boot();
+            VirtMachine.BiosKind bios;
+            Path biosFile = null;
+            switch (b.bios()) {
+                case BootConfig.Firmware.Default d -> bios = VirtMachine.BiosKind.DEFAULT;
+                case BootConfig.Firmware.None n -> bios = VirtMachine.BiosKind.NONE;
+                case BootConfig.Firmware.File f -> {
+                    bios = VirtMachine.BiosKind.FILE;
+                    biosFile = Path.of(f.path());
+                }
+            }
+            VirtMachine.Options opts = new VirtMachine.Options(config.memory().size(), config.smp().cpus(), bios, biosFile,
+                    b.kernel().map(Path::of).orElse(null), b.initrd().map(Path::of).orElse(null), b.append().orElse(null),
+                    b.dtb().map(Path::of).orElse(null), serial, config.noReboot(), config.noShutdown());
+            machine = new VirtMachine(opts);
+        } catch (BootException | IllegalArgumentException | IllegalStateException e) {
+            System.err.println(CommandLine.PROGRAM + ": " + e.getMessage());
+            backends.closeAll();
+            return 1;
+        }
+        if (config.machine().dumpDtb().isPresent()) {
+            String file = config.machine().dumpDtb().get();
+            try {
+                Files.write(Path.of(file), machine.deviceTree());
+            } catch (IOException e) {
+                System.err.println(CommandLine.PROGRAM + ": Failed to write dtb to " + file);
+                return 1;
+            } finally {
+                machine.close();
+                backends.closeAll();
+            }
+            return 0;
+        }
+        for (MonitorConfig mon : config.monitors()) {
+            if (!mon.isQmp()) new Hmp(backends.port(config, mon.chardev()), machine);
+        }
+        backends.focusFirstPorts();
+        backends.onQuit = () -> {
+            System.err.println("QEMU: Terminated");
+            machine.quit();
+        };
+        Runtime.getRuntime().addShutdownHook(new Thread(backends::closeAll));
+        machine.start();
+        if (!config.startPaused()) machine.resume();
+        int status = machine.runUntilExit();
+        machine.close();
+        backends.closeAll();
+        return status;
+    }
+
+    /** {@code ferry demo ARGS...}; returns the process exit status. */
+    public static int demo(String[] args) {
+        return Demo.run(args);
     }
 
     /**
-     * {@code ferry demo ARGS...}; returns the process exit status.
-     *
-     * <p>TODO: call {@code dev.ferry.demo.Demo.main(args)} once that class exists (this stub is to be replaced).
+     * Opens each chardev once, on first use; a muxed chardev hands each user its own port
+     * (the serial port gets the input first, as under QEMU).
      */
-    public static int demo(String[] args) {
-        System.err.println(CommandLine.PROGRAM + ": the demo is not implemented yet");
-        return 1;
+    private static final class Backends {
+        private final Map<String, CharBackend> opened = new HashMap<>();
+        private final Map<String, MuxBackend> muxes = new HashMap<>();
+        private final List<AutoCloseable> all = new ArrayList<>();
+        Runnable onQuit = () -> { };
+
+        CharBackend port(MachineConfig config, String id) {
+            Chardev cd = config.chardevs().stream().filter(c -> c.id().equals(id)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("chardev '" + id + "' not found"));
+            if (cd.mux()) {
+                MuxBackend mux = muxes.computeIfAbsent(id, k -> {
+                    MuxBackend m = new MuxBackend(open(cd), new MuxBackend.Listener() {
+                        @Override
+                        public void quit() {
+                            onQuit.run();
+                        }
+                    });
+                    all.add(m);
+                    return m;
+                });
+                return mux.newPort();
+            }
+            return opened.computeIfAbsent(id, k -> open(cd));
+        }
+
+        void focusFirstPorts() {
+            for (MuxBackend m : muxes.values()) m.setFocus(0);
+        }
+
+        private CharBackend open(Chardev cd) {
+            CharBackend b = switch (cd.backend()) {
+                case ChardevBackend.Null n -> new NullBackend();
+                case ChardevBackend.Vc v -> new NullBackend(); // no window to show it in
+                case ChardevBackend.Stdio s -> StdioBackend.open(s.signal());
+                case ChardevBackend.File f -> new FileBackend(Path.of(f.path()), f.append());
+                case ChardevBackend.Socket s -> {
+                    if (!s.server()) throw new IllegalArgumentException("chardev '" + cd.id() + "': connecting sockets are not supported yet (use server=on)");
+                    yield switch (s.address()) {
+                        case SocketAddress.Unix u -> SocketServerBackend.unix(Path.of(u.path()), s.waitForClient());
+                        case SocketAddress.Inet i -> SocketServerBackend.tcp(i.host(), i.port(), s.waitForClient());
+                        case SocketAddress.Fd d -> throw new IllegalArgumentException("chardev '" + cd.id() + "': socket fd= is not supported yet");
+                    };
+                }
+                default -> throw new IllegalArgumentException("chardev '" + cd.id() + "': backend " + cd.kind().spelling + " is not supported yet");
+            };
+            all.add(b);
+            return b;
+        }
+
+        synchronized void closeAll() {
+            for (AutoCloseable c : all) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // closing on the way out: nothing left to tell
+                }
+            }
+            all.clear();
+        }
     }
 }

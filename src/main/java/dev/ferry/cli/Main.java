@@ -14,7 +14,7 @@ public final class Main {
     public static void main(String[] args) {
         int status = run(args, System.out, System.err, Capabilities.IMPLEMENTED);
         System.out.flush();
-        if (status != 0) System.exit(status);
+        System.exit(status);
     }
 
     /**

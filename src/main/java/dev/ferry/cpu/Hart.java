@@ -16,7 +16,6 @@ import java.util.concurrent.locks.LockSupport;
  * threads only touch {@link #setInterruptLine}, {@link #setMtimecmp} and the request flags.
  */
 public final class Hart implements InterruptLines {
-    static final boolean DEBUG_ILLEGAL = System.getenv("FERRY_DEBUG_ILLEGAL") != null;
     public static final int PRV_U = 0, PRV_S = 1, PRV_M = 3;
 
     // mstatus bits
@@ -261,7 +260,7 @@ public final class Hart implements InterruptLines {
         boolean irq = cause < 0;
         int code = (int) (cause & 63);
         long deleg = irq ? mideleg : medeleg;
-        if (DEBUG_ILLEGAL && cause == Trap.ILLEGAL) System.err.printf("ILLEGAL pc=%x tval=%x priv=%d%n", pc, tval, priv);
+        if (TraceLog.interrupts != null) TraceLog.trap(this, cause, tval);
         boolean toS = priv <= PRV_S && ((deleg >>> code) & 1) != 0;
         if (!toS && firmware != null && priv <= PRV_S && firmware.handleTrap(this, cause, tval)) {
             sliceLeft = 0;

@@ -139,7 +139,7 @@ public final class VirtMachine implements AutoCloseable {
     /** The device tree Ferry generates for these options (what -machine dumpdtb writes). */
     public static byte[] generateDeviceTree(Options o, VirtDeviceTree.Initrd initrd) {
         VirtDeviceTree.Config c = VirtDeviceTree.Config.of(o.ramSize(), o.harts())
-                .withBootargs(o.append())
+                .withBootargs(o.append() == null || o.append().isEmpty() ? null : o.append())
                 .withInitrd(initrd);
         byte[] seed = new byte[32]; // QEMU gives the guest 32 random bytes of early entropy
         new java.security.SecureRandom().nextBytes(seed);
