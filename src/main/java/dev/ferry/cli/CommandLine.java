@@ -165,7 +165,7 @@ public final class CommandLine {
     private Optional<String> apply(Occurrence o) {
         String arg = o.arg();
         switch (o.name()) {
-            case "" -> driveDecls.add(Block.parseDrive(o.typed(), "file=" + arg.replace(",", ",,") + ",index=0,media=disk", this::warn));
+            case "" -> driveDecls.add(Block.parseDrive(o.typed(), "file=" + o.typed().replace(",", ",,") + ",index=0,media=disk", this::warn));
             case "h" -> { return Optional.of(Help.version() + Help.usage()); }
             case "version" -> { return Optional.of(Help.version()); }
             case "machine" -> { return machine(arg); }
@@ -221,6 +221,7 @@ public final class CommandLine {
             case "serial" -> {
                 serialDecls.add(new SerialDecl(arg, o.location()));
                 defaultSerial = false;
+                if (arg.startsWith("mon:")) defaultMonitor = false; // the monitor is on the serial port
             }
             case "chardev" -> {
                 if (isHelp(arg)) return Optional.of(Help.chardevs());
@@ -431,7 +432,8 @@ public final class CommandLine {
     }
 
     private Exit parseLogItems() {
-        if (isHelp(logItems)) return new Exit(0, Help.logItems(), List.copyOf(warnings));
+        // QEMU 7.2 exits 1 after listing the items, for "help" too
+        if (isHelp(logItems)) return new Exit(1, Help.logItems(), List.copyOf(warnings));
         for (String item : logItems.split(",")) {
             if (item.startsWith("trace:")) continue;
             if (item.isEmpty() || DebugLog.LogItem.of(item).isEmpty()) return new Exit(1, Help.logItems(), List.copyOf(warnings));
