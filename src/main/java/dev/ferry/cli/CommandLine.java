@@ -164,8 +164,16 @@ public final class CommandLine {
     /** Second pass, one option; a present result is text to print before exiting 0. */
     private Optional<String> apply(Occurrence o) {
         String arg = o.arg();
+        if (o.spec() != null && o.spec().section().equals(OptionTable.UNSUPPORTED))
+            throw new CliError(o.typed(), "not supported yet");
         switch (o.name()) {
             case "" -> driveDecls.add(Block.parseDrive(o.typed(), "file=" + o.typed().replace(",", ",,") + ",index=0,media=disk", this::warn));
+            case "hda", "hdb", "hdc", "hdd" -> driveDecls.add(Block.parseDrive(o.location(), "file=" + arg.replace(",", ",,")
+                    + ",index=" + (o.name().charAt(2) - 'a') + ",media=disk", this::warn));
+            case "cdrom" -> driveDecls.add(Block.parseDrive(o.location(), "file=" + arg.replace(",", ",,")
+                    + ",index=2,media=cdrom", this::warn));
+            case "pflash" -> driveDecls.add(Block.parseDrive(o.location(), "file=" + arg.replace(",", ",,")
+                    + ",if=pflash", this::warn));
             case "h" -> { return Optional.of(Help.version() + Help.usage()); }
             case "version" -> { return Optional.of(Help.version()); }
             case "machine" -> { return machine(arg); }

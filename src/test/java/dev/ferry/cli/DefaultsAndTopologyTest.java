@@ -211,6 +211,14 @@ class DefaultsAndTopologyTest {
     }
 
     @Test
+    void diskShorthands() {
+        var c = Cli.config("-hda", "a.img", "-hdb", "b.img", "-cdrom", "c.iso", "-pflash", "code.fd");
+        assertEquals(List.of("none0", "none1", "none2", "pflash0"), c.drives().stream().map(Drive::id).toList());
+        assertEquals(Drive.Media.CDROM, c.drive("none2").orElseThrow().media());
+        assertEquals(Optional.of("code.fd"), c.drive("pflash0").orElseThrow().file());
+    }
+
+    @Test
     void driveOptions() {
         var d = config("-drive", "file=a,,b.qcow2,format=qcow2,if=none,id=hd0,snapshot=on,aio=native,discard=unmap,"
                 + "werror=stop,rerror=report,detect-zeroes=unmap,cache.direct=on,file.locking=off,l2-cache-size=4M,"

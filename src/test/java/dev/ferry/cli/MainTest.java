@@ -49,8 +49,14 @@ class MainTest {
             assertEquals("", o.err());
         }
         String text = run("-h").out();
-        for (var spec : OptionTable.all())
-            assertTrue(text.contains("\n-" + spec.name()) || spec.name().equals("h"), "-h lists -" + spec.name());
+        for (var spec : OptionTable.all()) {
+            if (spec.section().equals(OptionTable.UNSUPPORTED)) {
+                assertFalse(text.contains("\n-" + spec.name() + " "), "-h does not list -" + spec.name());
+                continue;
+            }
+            assertTrue(text.contains("\n-" + spec.name()) || text.contains("/-" + spec.name()) || spec.name().equals("h"),
+                    "-h lists -" + spec.name());
+        }
         for (String section : List.of("Standard options:", "Block device options:", "Character device options:",
                 "Boot Image or Kernel specific:", "Debug/Expert options:"))
             assertTrue(text.contains("\n" + section + "\n"), section);
@@ -107,6 +113,14 @@ class MainTest {
         more.add(Feature.LOADVM);
         assertEquals(new Outcome(1, "", "ferry: the machine is not implemented yet\n"),
                 run(more, "-nographic", "-bios", "none", "-loadvm", "snap1"));
+    }
+
+    @Test
+    void qemuOptionsFerryDoesNotHaveAreNotSupportedRatherThanInvalid() {
+        assertEquals(new Outcome(1, "", "ferry: -netdev: not supported yet\n"), run("-netdev", "user,id=n0"));
+        assertEquals(new Outcome(1, "", "ferry: -gdb: not supported yet\n"), run("-nographic", "-gdb", "tcp::1234"));
+        assertEquals(new Outcome(1, "", "ferry: -s: not supported yet\n"), run("-s"));
+        assertEquals(new Outcome(1, "", "ferry: -fsdev: requires an argument\n"), run("-fsdev"));
     }
 
     @Test
