@@ -133,6 +133,14 @@ class MainTest {
     }
 
     @Test
+    void qemuOptionsFerryDoesNotHaveAreNotSupportedRatherThanInvalid() {
+        assertEquals(new Outcome(1, "", "ferry: -netdev: not supported yet\n"), run("-netdev", "user,id=n0"));
+        assertEquals(new Outcome(1, "", "ferry: -gdb: not supported yet\n"), run("-nographic", "-gdb", "tcp::1234"));
+        assertEquals(new Outcome(1, "", "ferry: -s: not supported yet\n"), run("-s"));
+        assertEquals(new Outcome(1, "", "ferry: -fsdev: requires an argument\n"), run("-fsdev"));
+    }
+
+    @Test
     void validCommandLineReachesTheLauncher() {
         var o = run(EnumSet.allOf(Feature.class), "-machine", "virt", "-m", "256M", "-nographic", "-kernel", "Image", "-initrd", "initrd.cpio.gz",
                 "-append", "console=ttyS0 guest.run=uname;fp;bench+3;poweroff");
