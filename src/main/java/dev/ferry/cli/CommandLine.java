@@ -164,8 +164,16 @@ public final class CommandLine {
     /** Second pass, one option; a present result is text to print before exiting 0. */
     private Optional<String> apply(Occurrence o) {
         String arg = o.arg();
+        if (o.spec() != null && o.spec().section().equals(OptionTable.UNSUPPORTED))
+            throw new CliError(o.typed(), "not supported yet");
         switch (o.name()) {
-            case "" -> driveDecls.add(Block.parseDrive(o.typed(), "file=" + arg.replace(",", ",,") + ",index=0,media=disk", this::warn));
+            case "" -> driveDecls.add(Block.parseDrive(o.typed(), "file=" + o.typed().replace(",", ",,") + ",index=0,media=disk", this::warn));
+            case "hda", "hdb", "hdc", "hdd" -> driveDecls.add(Block.parseDrive(o.location(), "file=" + arg.replace(",", ",,")
+                    + ",index=" + (o.name().charAt(2) - 'a') + ",media=disk", this::warn));
+            case "cdrom" -> driveDecls.add(Block.parseDrive(o.location(), "file=" + arg.replace(",", ",,")
+                    + ",index=2,media=cdrom", this::warn));
+            case "pflash" -> driveDecls.add(Block.parseDrive(o.location(), "file=" + arg.replace(",", ",,")
+                    + ",if=pflash", this::warn));
             case "h" -> { return Optional.of(Help.version() + Help.usage()); }
             case "version" -> { return Optional.of(Help.version()); }
             case "machine" -> { return machine(arg); }
@@ -221,6 +229,7 @@ public final class CommandLine {
             case "serial" -> {
                 serialDecls.add(new SerialDecl(arg, o.location()));
                 defaultSerial = false;
+                if (arg.startsWith("mon:")) defaultMonitor = false; // the monitor is on the serial port
             }
             case "chardev" -> {
                 if (isHelp(arg)) return Optional.of(Help.chardevs());
@@ -431,7 +440,8 @@ public final class CommandLine {
     }
 
     private Exit parseLogItems() {
-        if (isHelp(logItems)) return new Exit(0, Help.logItems(), List.copyOf(warnings));
+        // QEMU 7.2 exits 1 after listing the items, for "help" too
+        if (isHelp(logItems)) return new Exit(1, Help.logItems(), List.copyOf(warnings));
         for (String item : logItems.split(",")) {
             if (item.startsWith("trace:")) continue;
             if (item.isEmpty() || DebugLog.LogItem.of(item).isEmpty()) return new Exit(1, Help.logItems(), List.copyOf(warnings));

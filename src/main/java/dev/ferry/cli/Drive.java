@@ -64,7 +64,4 @@ public record Drive(String id, Optional<String> file, Optional<String> format, I
             return Optional.empty();
         }
     }
-
-    /** The image format, {@code raw} when not given (Ferry probes only qcow2 against raw). */
-    public String formatOrProbe() { return format.orElse("probe"); }
 }

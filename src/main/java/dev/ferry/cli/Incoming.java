@@ -1,7 +1,5 @@
 package dev.ferry.cli;
 
-import java.util.Optional;
-
 /** {@code -incoming URI}: where an incoming migration stream comes from. */
 public sealed interface Incoming {
     /** The URI as given. */
@@ -27,6 +25,4 @@ public sealed interface Incoming {
 
     /** {@code defer}: wait for {@code migrate-incoming} on the monitor. */
     record Defer(String uri) implements Incoming {}
-
-    static Optional<Incoming> none() { return Optional.empty(); }
 }

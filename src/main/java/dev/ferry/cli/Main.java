@@ -17,6 +17,21 @@ public final class Main {
         System.exit(status);
     }
 
+    /** Where a parsed command line goes: the machine, or the demo (tests put a stand-in here). */
+    public interface Launch {
+        /** Runs the machine; returns the exit status. */
+        int run(MachineConfig config);
+
+        /** {@code ferry demo ARGS...}; returns the exit status. */
+        int demo(String[] args);
+    }
+
+    /** The real one: {@link Launcher}. */
+    public static final Launch LAUNCHER = new Launch() {
+        @Override public int run(MachineConfig config) { return Launcher.run(config); }
+        @Override public int demo(String[] args) { return Launcher.demo(args); }
+    };
+
     /**
      * Everything {@link #main} does but exiting: parses, prints what is to be printed, checks the
      * configuration against what the machine implements, then launches.
@@ -24,7 +39,12 @@ public final class Main {
      * @return the process exit status
      */
     public static int run(String[] args, PrintStream out, PrintStream err, Set<Feature> implemented) {
-        if (args.length > 0 && args[0].equals("demo")) return Launcher.demo(Arrays.copyOfRange(args, 1, args.length));
+        return run(args, out, err, implemented, LAUNCHER);
+    }
+
+    /** {@link #run(String[], PrintStream, PrintStream, Set)} handing over to {@code launch}. */
+    public static int run(String[] args, PrintStream out, PrintStream err, Set<Feature> implemented, Launch launch) {
+        if (args.length > 0 && args[0].equals("demo")) return launch.demo(Arrays.copyOfRange(args, 1, args.length));
         CommandLine.Result result;
         try {
             result = CommandLine.parse(args);
@@ -45,7 +65,7 @@ public final class Main {
                     for (var line : missing.get().lines(CommandLine.PROGRAM)) err.println(line);
                     return 1;
                 }
-                return Launcher.run(run.config());
+                return launch.run(run.config());
             }
         }
     }

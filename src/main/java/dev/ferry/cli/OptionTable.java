@@ -99,6 +99,12 @@ public final class OptionTable {
                 "                use 'file' as a drive image (if=none or if=pflash: the virt",
                 "                machine has no PCI, so attach disks with",
                 "                -drive if=none,id=ID,... -device virtio-blk-device,drive=ID)");
+        def(BLOCK, "hda", true, "-hda/-hdb file  use 'file' as disk image 0/1 (as -drive file=file,index=0/1,media=disk)");
+        def(BLOCK, "hdb", true);
+        def(BLOCK, "hdc", true, "-hdc/-hdd file  use 'file' as disk image 2/3");
+        def(BLOCK, "hdd", true);
+        def(BLOCK, "cdrom", true, "-cdrom file     use 'file' as CD-ROM image (as -drive file=file,index=2,media=cdrom)");
+        def(BLOCK, "pflash", true, "-pflash file    use 'file' as a parallel flash image");
         def(BLOCK, "snapshot", false, "-snapshot       write to temporary files instead of disk image files");
         def(DISPLAY, "display", true,
                 "-display none",
@@ -171,6 +177,24 @@ public final class OptionTable {
                 "                '/objects' path.");
     }
 
+    /**
+     * QEMU options Ferry knows but does not have: they are refused as "not supported yet" rather
+     * than "invalid option", after their argument is taken as QEMU takes it. Not listed by {@code -h}.
+     */
+    static final String UNSUPPORTED = "unsupported";
+
+    static {
+        for (String n : List.of("netdev", "nic", "net", "fsdev", "virtfs", "gdb", "icount", "audiodev", "audio", "vga",
+                "sd", "mtdblock", "boot", "uuid", "readconfig", "parallel", "msg", "trace", "plugin", "overcommit",
+                "action", "watchdog-action", "echr", "runas", "chroot", "sandbox", "mem-path", "numa", "seed", "dfilter",
+                "compat", "tpmdev", "spice", "vnc", "debugcon", "add-fd", "fw_cfg", "option-rom", "usbdevice", "iscsi",
+                "semihosting-config", "dump-vmstate", "set"))
+            def(UNSUPPORTED, n, true);
+        for (String n : List.of("s", "semihosting", "enable-kvm", "usb", "full-screen", "no-user-config", "only-migratable",
+                "singlestep", "preconfig", "mem-prealloc", "async-teardown", "enable-sync-profile", "audio-help"))
+            def(UNSUPPORTED, n, false);
+    }
+
     /** Looks an option up by the name typed after one or two dashes. */
     public static Optional<Spec> lookup(String name) { return Optional.ofNullable(BY_NAME.get(name)); }
 
@@ -184,6 +208,7 @@ public final class OptionTable {
         sb.append("(on virt that is if=none, id none0: attach it with -device virtio-blk-device,drive=none0)\n");
         String section = null;
         for (var s : ALL) {
+            if (s.section().equals(UNSUPPORTED)) continue;
             if (!s.section().equals(section)) {
                 section = s.section();
                 sb.append('\n').append(section).append('\n');
