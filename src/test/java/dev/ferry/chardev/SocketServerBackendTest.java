@@ -127,6 +127,7 @@ class SocketServerBackendTest {
         try (SocketServerBackend b = SocketServerBackend.tcp("127.0.0.1", 0, false);
                 SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", b.tcpPort()))) {
             awaitConnected(b, true);
+            assertTrue(c.isConnected());
             byte[] chunk = new byte[64 * 1024];
             long t0 = System.nanoTime();
             for (int i = 0; i < 64; i++) b.write(chunk, 0, chunk.length); // 4 MiB into a stalled client
