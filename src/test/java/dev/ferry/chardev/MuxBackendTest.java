@@ -136,6 +136,13 @@ class MuxBackendTest {
     }
 
     @Test
+    void aSwitchInsideOneDeliverySplitsTheInput() {
+        term.type("ab\u0001cde\u0001cf");
+        assertEquals("abf", serial.text());
+        assertEquals("de", monitor.text());
+    }
+
+    @Test
     void escapeSplitAcrossDeliveries() {
         term.type("\u0001");
         term.type("c");
