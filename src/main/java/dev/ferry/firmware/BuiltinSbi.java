@@ -247,6 +247,18 @@ public final class BuiltinSbi implements Hart.Firmware {
         }
     }
 
+    /** The harts' HSM states, the live array (the machine's state description loads into it). */
+    public int[] hsmStates() {
+        return hsm;
+    }
+
+    /** Checks loaded HSM states. */
+    public void validateHsmStates() throws IllegalStateException {
+        for (int s : hsm)
+            if (s != HSM_STARTED && s != HSM_STOPPED && s != HSM_START_PENDING && s != HSM_SUSPENDED)
+                throw new IllegalStateException("invalid HSM state " + s);
+    }
+
     /** HSM state of a hart (for the state description). */
     public int hsmState(int hart) {
         return hsm[hart];

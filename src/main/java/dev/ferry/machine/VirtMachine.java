@@ -279,6 +279,11 @@ public final class VirtMachine implements AutoCloseable {
         setState(newState);
     }
 
+    /** Changes the reported run state without starting or stopping anything. */
+    void setStateQuietly(RunState s) {
+        setState(s);
+    }
+
     public boolean isRunning() {
         return state == RunState.RUNNING;
     }
@@ -359,6 +364,66 @@ public final class VirtMachine implements AutoCloseable {
             return;
         }
         if (wasRunning) resume();
+    }
+
+    // ---- state that moves ----
+
+    private final MachineState.GlobalState globalState = new MachineState.GlobalState();
+    private dev.ferry.migration.SaveStateRegistry registry;
+
+    /** The machine's state handlers (built once). */
+    public synchronized dev.ferry.migration.SaveStateRegistry stateRegistry() {
+        if (registry == null) registry = MachineState.build(this, globalState);
+        return registry;
+    }
+
+    /** Records the run state to send (QEMU's globalstate) before saving. */
+    void recordGlobalState(RunState s) {
+        globalState.set(s);
+    }
+
+    /** The run state the loaded stream's source was in, or null. */
+    RunState receivedGlobalState() {
+        return globalState.received;
+    }
+
+    boolean hasBuiltinSbi() {
+        return sbi != null;
+    }
+
+    int[] sbiHsmStates() {
+        return sbi.hsmStates();
+    }
+
+    void applySbiHsmStates() throws dev.ferry.migration.vmstate.VMStateException {
+        try {
+            sbi.validateHsmStates();
+        } catch (IllegalStateException e) {
+            throw new dev.ferry.migration.vmstate.VMStateException("ferry_sbi: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Takes the pages written since the last sync into {@code toSend}. Running harts are made
+     * to drop their fast write paths first (and acknowledge it), so that every write after the
+     * harvest marks its page again: no write slips between harvest and send.
+     */
+    void syncDirtyLog(List<RamBlock> blocks, long[][] toSend) {
+        bus.bumpDirtyEpoch();
+        long epoch = bus.dirtyEpoch();
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        for (Hart h : harts) {
+            while (isRunning() && !h.isStopped() && h.mmu().acknowledgedDirtyEpoch() != epoch
+                    && System.nanoTime() < deadline) {
+                h.kick();
+                Thread.onSpinWait();
+            }
+        }
+        for (int i = 0; i < blocks.size(); i++) {
+            dev.ferry.memory.DirtyLog log = blocks.get(i).dirtyLog();
+            long[] bits = toSend[i];
+            for (int w = 0; w < log.words(); w++) bits[w] |= log.takeWord(w);
+        }
     }
 
     public void addResetHook(Runnable r) {
