@@ -25,7 +25,8 @@ public final class Capabilities {
             Feature.CHARDEV_NULL, Feature.CHARDEV_STDIO, Feature.CHARDEV_FILE, Feature.CHARDEV_VC,
             Feature.CHARDEV_MUX, Feature.MONITOR_HMP,
             Feature.START_PAUSED, Feature.NO_REBOOT, Feature.NO_SHUTDOWN, Feature.CHARDEV_TCP, Feature.CHARDEV_UNIX,
-            Feature.MULTIPLE_HARTS, Feature.DEBUG_LOG_INT, Feature.LOG_FILE));
+            Feature.MULTIPLE_HARTS, Feature.DEBUG_LOG_INT, Feature.LOG_FILE,
+            Feature.INCOMING_TCP, Feature.INCOMING_UNIX, Feature.INCOMING_EXEC, Feature.INCOMING_FILE));
 
     /** One thing a configuration needs, and how to name it to the user ({@code -loadvm}, {@code -chardev pty}). */
     public record Requirement(Feature feature, String option) {}

@@ -87,7 +87,28 @@ public final class Launcher {
         };
         Runtime.getRuntime().addShutdownHook(new Thread(backends::closeAll));
         machine.start();
-        if (!config.startPaused()) machine.resume();
+        if (config.incoming().isPresent()) {
+            Incoming inc = config.incoming().get();
+            dev.ferry.migration.Channels.Listener listener;
+            try {
+                listener = dev.ferry.migration.Channels.listen(inc.uri());
+            } catch (dev.ferry.migration.MigrationException e) {
+                System.err.println(CommandLine.PROGRAM + ": " + e.getMessage());
+                machine.close();
+                backends.closeAll();
+                return 1;
+            }
+            Thread.ofPlatform().name("migration-incoming").daemon(true).start(() -> {
+                try {
+                    dev.ferry.machine.MachineMigration.incoming(machine, listener, !config.startPaused());
+                } catch (dev.ferry.migration.MigrationException e) {
+                    System.err.println(CommandLine.PROGRAM + ": load of migration failed: " + e.getMessage());
+                    machine.requestShutdown(1, "incoming migration failed");
+                }
+            });
+        } else if (!config.startPaused()) {
+            machine.resume();
+        }
         int status = machine.runUntilExit();
         machine.close();
         backends.closeAll();

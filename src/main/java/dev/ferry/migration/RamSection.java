@@ -32,6 +32,7 @@ public final class RamSection implements LiveSection {
     private long[][] toSend;
     private RamBlock lastBlock;
     private final byte[] page = new byte[PAGE];
+    private RamBlock lastLoadedBlock;
 
     // figures (query-migrate's ram section)
     public long normalPages, zeroPages, syncCount;
@@ -61,8 +62,10 @@ public final class RamSection implements LiveSection {
             long[] bits = new long[(int) ((pages + 63) >>> 6)];
             for (long p = 0; p < pages; p++) bits[(int) (p >>> 6)] |= 1L << p;
             toSend[i] = bits;
-            b.dirtyLog().takeAll(); // everything is sent at least once: start a fresh log
         }
+        // Everything is sent at least once; start a fresh log, with the vCPUs' write paths
+        // re-armed so that any write from now on is logged.
+        dirtySync.sync(blocks, toSend);
         lastBlock = null;
         out.putBe64(totalBytes() | FLAG_MEM_SIZE);
         for (RamBlock b : blocks) {
@@ -95,6 +98,7 @@ public final class RamSection implements LiveSection {
     @Override
     public boolean saveIterate(MigrationOutput out, long maxBytes) throws VMStateException {
         long start = out.bytesWritten();
+        lastBlock = null; // each section names its first page's block
         boolean done = true;
         outer:
         for (int i = 0; i < blocks.size(); i++) {
@@ -146,7 +150,7 @@ public final class RamSection implements LiveSection {
     @Override
     public void load(MigrationInput in, int versionId) throws VMStateException {
         if (versionId != VERSION) throw new VMStateException("ram: unsupported version " + versionId);
-        RamBlock block = null;
+        RamBlock block = lastLoadedBlock; // CONTINUE may refer to the previous section's block
         while (true) {
             long word = in.getBe64();
             long flags = word & ~PAGE_MASK;
@@ -166,7 +170,10 @@ public final class RamSection implements LiveSection {
                 if (seen != total) throw new VMStateException("ram: block sizes add up to " + seen + ", not " + total);
                 flags &= ~FLAG_MEM_SIZE;
             }
-            if ((flags & FLAG_EOS) != 0) return;
+            if ((flags & FLAG_EOS) != 0) {
+                lastLoadedBlock = block;
+                return;
+            }
             if (flags == 0) continue;
             long kind = flags & ~FLAG_CONTINUE;
             if (kind != FLAG_ZERO && kind != FLAG_PAGE)
