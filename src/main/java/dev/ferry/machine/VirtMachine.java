@@ -369,6 +369,13 @@ public final class VirtMachine implements AutoCloseable {
     // ---- state that moves ----
 
     private final MachineState.GlobalState globalState = new MachineState.GlobalState();
+    private MigrationControl migration;
+
+    /** Outgoing migration control (parameters, current migration) for the monitors. */
+    public synchronized MigrationControl migration() {
+        if (migration == null) migration = new MigrationControl(this);
+        return migration;
+    }
     private dev.ferry.migration.SaveStateRegistry registry;
 
     /** The machine's state handlers (built once). */

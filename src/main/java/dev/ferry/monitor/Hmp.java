@@ -21,8 +21,17 @@ public final class Hmp implements CharFrontend {
     public Hmp(CharBackend backend, VirtMachine machine) {
         this.out = backend;
         this.machine = machine;
-        out.write("QEMU 7.2.0 monitor - type 'help' for more information\r\n" + PROMPT);
+        greet();
         backend.attach(this);
+    }
+
+    private void greet() {
+        out.write("QEMU 7.2.0 monitor - type 'help' for more information\r\n" + PROMPT);
+    }
+
+    @Override
+    public void opened() {
+        greet();
     }
 
     @Override
@@ -73,6 +82,9 @@ public final class Hmp implements CharFrontend {
             case "info" -> {
                 if (w.length < 2) return "info subcommands: status version";
                 return switch (w[1]) {
+                    case "migrate" -> machine.migration().info();
+                    case "migrate_parameters" -> "downtime-limit: " + machine.migration().parameters.downtimeLimitMs
+                            + " ms\nmax-bandwidth: " + machine.migration().parameters.maxBandwidth + " bytes/second";
                     case "status" -> statusLine(machine.state());
                     case "version" -> "7.2.0 (Ferry 0.1.0)";
                     default -> "unknown info subcommand '" + w[1] + "'";
@@ -90,6 +102,49 @@ public final class Hmp implements CharFrontend {
                 machine.requestReset();
                 return "";
             }
+            case "migrate" -> {
+                boolean detach = false;
+                String uri = null;
+                for (int i = 1; i < w.length; i++) {
+                    if (w[i].equals("-d")) detach = true;
+                    else uri = w[i].replaceAll("^\"|\"$", "");
+                }
+                if (uri == null) return "migrate: missing argument 'uri'";
+                try {
+                    machine.migration().start(uri);
+                } catch (dev.ferry.migration.MigrationException e) {
+                    return "Error: " + e.getMessage();
+                }
+                if (!detach) {
+                    try {
+                        machine.migration().await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    var st = machine.migration().current().stats;
+                    if (st.status == dev.ferry.machine.LiveMigration.Status.FAILED) return "Error: " + st.error;
+                }
+                return "";
+            }
+            case "migrate_cancel" -> {
+                machine.migration().cancel();
+                return "";
+            }
+            case "migrate_set_parameter" -> {
+                if (w.length < 3) return "migrate_set_parameter: missing argument";
+                try {
+                    switch (w[1]) {
+                        case "max-bandwidth", "max_bandwidth" -> machine.migration().parameters.maxBandwidth = parseSize(w[2]);
+                        case "downtime-limit", "downtime_limit" -> machine.migration().parameters.downtimeLimitMs = Long.parseLong(w[2]);
+                        default -> {
+                            return "Error: Parameter '" + w[1] + "' is unexpected";
+                        }
+                    }
+                } catch (NumberFormatException e) {
+                    return "Error: Parameter '" + w[1] + "' expects a number";
+                }
+                return "";
+            }
             case "quit", "q" -> {
                 machine.quit();
                 return "";
@@ -98,6 +153,20 @@ public final class Hmp implements CharFrontend {
                 return "unknown command: '" + w[0] + "'";
             }
         }
+    }
+
+    /** A size as HMP takes it: a number of bytes, or with a k/M/G suffix (a bare number for max-bandwidth is MiB/s in QEMU's HMP). */
+    static long parseSize(String v) {
+        char last = Character.toLowerCase(v.charAt(v.length() - 1));
+        long mult = switch (last) {
+            case 'k' -> 1L << 10;
+            case 'm' -> 1L << 20;
+            case 'g' -> 1L << 30;
+            case 'b' -> 1;
+            default -> -1;
+        };
+        if (mult < 0) return Long.parseLong(v) << 20;
+        return Long.parseLong(v.substring(0, v.length() - 1)) * mult;
     }
 
     /** QEMU's {@code info status} line for a run state. */
