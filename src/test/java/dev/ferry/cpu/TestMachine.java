@@ -1,6 +1,8 @@
 package dev.ferry.cpu;
 
 import dev.ferry.asm.Assembler;
+import dev.ferry.asm.Label;
+import dev.ferry.asm.Reg;
 import dev.ferry.memory.AddressSpace;
 import dev.ferry.memory.MmioHandler;
 import dev.ferry.memory.RamBlock;
@@ -13,6 +15,8 @@ import dev.ferry.time.GuestClock;
 public final class TestMachine implements AutoCloseable {
     public static final long RAM_BASE = 0x8000_0000L;
     public static final long EXIT = 0x0010_0000L;
+    /** A physical address where nothing is mapped. */
+    public static final long UNMAPPED = 0x4000_0000L;
 
     public final AddressSpace bus = new AddressSpace();
     public final RamBlock ram;
@@ -42,11 +46,36 @@ public final class TestMachine implements AutoCloseable {
         hart.reset(RAM_BASE);
     }
 
+    /** Resets the hart (M-mode, every CSR at its reset value) so the machine can run another program. */
+    public TestMachine reset() {
+        exitValue = null;
+        hart.reset(RAM_BASE);
+        clock.stop();
+        clock.set(0);
+        for (int line : new int[] {InterruptLines.MSIP, InterruptLines.MEIP, InterruptLines.SEIP}) {
+            hart.setInterruptLine(line, false);
+        }
+        return this;
+    }
+
     /** Assembles at RAM_BASE, loads, and resets the hart to run it in M-mode. */
     public TestMachine load(Assembler a) {
         byte[] code = a.assemble();
         ram.load(a.origin() - RAM_BASE, code);
         hart.setPc(a.origin());
+        return this;
+    }
+
+    /** One NAPOT PMP entry covering all of memory with RWX, so that S and U may access anything. */
+    public TestMachine openPmp() {
+        hart.writeCsr(Csrs.PMPADDR0, -1L);
+        hart.writeCsr(Csrs.PMPCFG0, 0x1f);
+        return this;
+    }
+
+    /** Starts the loaded program in privilege {@code p} instead of M. */
+    public TestMachine startIn(int p) {
+        hart.enterPrivilege(p);
         return this;
     }
 
@@ -56,6 +85,18 @@ public final class TestMachine implements AutoCloseable {
 
     public long read64(long pa) {
         return bus.read(pa, 8);
+    }
+
+    public void write32(long pa, long v) {
+        bus.write(pa, 4, v);
+    }
+
+    public long read32(long pa) {
+        return bus.read(pa, 4);
+    }
+
+    public long read8(long pa) {
+        return bus.read(pa, 1);
     }
 
     /** Runs until the program stores to EXIT; fails after {@code maxInstructions}. */
@@ -78,11 +119,23 @@ public final class TestMachine implements AutoCloseable {
 
     /** Emits the store that ends the run: exit value taken from {@code reg}. */
     public static void exit(Assembler a, int reg) {
-        a.li(dev.ferry.asm.Reg.T6, EXIT);
-        a.sd(reg, 0, dev.ferry.asm.Reg.T6);
-        dev.ferry.asm.Label self = a.newLabel();
+        a.li(Reg.T6, EXIT);
+        a.sd(reg, 0, Reg.T6);
+        Label self = a.newLabel();
         a.bind(self);
         a.j(self);
+    }
+
+    /**
+     * Emits, at the current position, a trap handler that ends the run with xcause as the exit
+     * value (M-mode: mcause; S-mode: scause). Returns its label; point xtvec at it.
+     */
+    public static Label causeExitHandler(Assembler a, boolean machine) {
+        a.align(4);
+        Label l = a.label();
+        a.csrr(Reg.T5, machine ? Csrs.MCAUSE : Csrs.SCAUSE);
+        exit(a, Reg.T5);
+        return l;
     }
 
     @Override
