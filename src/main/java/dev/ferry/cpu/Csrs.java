@@ -194,6 +194,16 @@ public final class Csrs {
         h.sliceLeft = 0; // enables or pending bits may have changed: re-check interrupts now
     }
 
+    /**
+     * Called after a CSR instruction wrote {@code csr}. The instruction that writes minstret
+     * (or mcycle, which counts alongside it) does not also count itself: the next instruction
+     * reads exactly the value written.
+     */
+    static void writtenByInstruction(Hart h, int csr) {
+        if (csr == MINSTRET && (h.mcountinhibit & 4) == 0) h.instretOffset++;
+        else if (csr == MCYCLE && (h.mcountinhibit & 1) == 0) h.cycleOffset++;
+    }
+
     private static void dirtyFs(Hart h) {
         h.mstatus |= FS_DIRTY;
     }

@@ -511,11 +511,13 @@ final class Interpreter {
         if (kind == 1) {
             old = Csrs.read(h, csr, false); // csrrw reads even for rd=x0: the CSR must exist and be accessible
             Csrs.write(h, csr, operand);
+            Csrs.writtenByInstruction(h, csr);
         } else {
             old = Csrs.read(h, csr, false);
             if (rs1 != 0) { // csrrs/csrrc with x0 (or uimm 0) do not write
                 long base = Csrs.read(h, csr, true);
                 Csrs.write(h, csr, kind == 2 ? base | operand : base & ~operand);
+                Csrs.writtenByInstruction(h, csr);
             }
         }
         x[rd] = old;

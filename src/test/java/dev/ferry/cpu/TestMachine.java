@@ -23,6 +23,10 @@ public final class TestMachine implements AutoCloseable {
     public final GuestClock clock = new GuestClock();
     public final Hart hart;
     public volatile Long exitValue;
+    /** Offset in the exit page of the store that ended the run (see {@link #EXIT_M_TRAP}). */
+    public volatile long exitOffset;
+    /** Exit offsets used by the trap handlers of {@link #causeExitHandler}. */
+    public static final int EXIT_M_TRAP = 8, EXIT_S_TRAP = 16;
 
     public TestMachine() {
         this(16 << 20);
@@ -38,6 +42,7 @@ public final class TestMachine implements AutoCloseable {
 
             @Override
             public void write(long offset, int size, long value) {
+                exitOffset = offset;
                 exitValue = value;
                 hart.kick();
             }
@@ -49,6 +54,7 @@ public final class TestMachine implements AutoCloseable {
     /** Resets the hart (M-mode, every CSR at its reset value) so the machine can run another program. */
     public TestMachine reset() {
         exitValue = null;
+        exitOffset = 0;
         hart.reset(RAM_BASE);
         clock.stop();
         clock.set(0);
@@ -119,8 +125,12 @@ public final class TestMachine implements AutoCloseable {
 
     /** Emits the store that ends the run: exit value taken from {@code reg}. */
     public static void exit(Assembler a, int reg) {
+        exit(a, reg, 0);
+    }
+
+    private static void exit(Assembler a, int reg, int offset) {
         a.li(Reg.T6, EXIT);
-        a.sd(reg, 0, Reg.T6);
+        a.sd(reg, offset, Reg.T6);
         Label self = a.newLabel();
         a.bind(self);
         a.j(self);
@@ -128,14 +138,25 @@ public final class TestMachine implements AutoCloseable {
 
     /**
      * Emits, at the current position, a trap handler that ends the run with xcause as the exit
-     * value (M-mode: mcause; S-mode: scause). Returns its label; point xtvec at it.
+     * value (M-mode: mcause; S-mode: scause), stored at offset {@link #EXIT_M_TRAP} or
+     * {@link #EXIT_S_TRAP} of the exit page. Returns its label; point xtvec at it.
      */
     public static Label causeExitHandler(Assembler a, boolean machine) {
         a.align(4);
         Label l = a.label();
         a.csrr(Reg.T5, machine ? Csrs.MCAUSE : Csrs.SCAUSE);
-        exit(a, Reg.T5);
+        exit(a, Reg.T5, machine ? EXIT_M_TRAP : EXIT_S_TRAP);
         return l;
+    }
+
+    /** True when the run ended in the M-mode handler of {@link #causeExitHandler}. */
+    public boolean trappedToM() {
+        return exitValue != null && exitOffset == EXIT_M_TRAP;
+    }
+
+    /** True when the run ended in the S-mode handler of {@link #causeExitHandler}. */
+    public boolean trappedToS() {
+        return exitValue != null && exitOffset == EXIT_S_TRAP;
     }
 
     @Override
