@@ -300,7 +300,7 @@ public final class Hart implements InterruptLines {
     }
 
     void mret() {
-        if (priv < PRV_M) throw raise(Trap.ILLEGAL, 0);
+        if (priv < PRV_M) throw illegalInstruction();
         long s = mstatus;
         int mpp = (int) ((s & MSTATUS_MPP) >>> MPP_SHIFT);
         s = (s & ~MSTATUS_MIE) | ((s & MSTATUS_MPIE) != 0 ? MSTATUS_MIE : 0);
@@ -315,7 +315,7 @@ public final class Hart implements InterruptLines {
     }
 
     void sret() {
-        if (priv < PRV_S || (priv == PRV_S && (mstatus & MSTATUS_TSR) != 0)) throw raise(Trap.ILLEGAL, 0);
+        if (priv < PRV_S || (priv == PRV_S && (mstatus & MSTATUS_TSR) != 0)) throw illegalInstruction();
         long s = mstatus;
         int spp = (s & MSTATUS_SPP) != 0 ? PRV_S : PRV_U;
         s = (s & ~MSTATUS_SIE) | ((s & MSTATUS_SPIE) != 0 ? MSTATUS_SIE : 0);

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.TestFactory;
 class IntegerInstructionTest {
     static final long RAM_BASE = TestMachine.RAM_BASE;
     static final long MIN = Long.MIN_VALUE, MAX = Long.MAX_VALUE;
-    private static TestMachine m;
+    static TestMachine m;
 
     @BeforeAll
     static void start() {

@@ -45,6 +45,7 @@ public final class TestMachine implements AutoCloseable {
                 exitOffset = offset;
                 exitValue = value;
                 hart.kick();
+                hart.sliceLeft = 0; // stop at once rather than spinning to the end of the slice
             }
         });
         hart = new Hart(0, bus, clock, ram);
