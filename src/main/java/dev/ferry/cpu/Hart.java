@@ -373,7 +373,8 @@ public final class Hart implements InterruptLines {
                 if (irq >= 0) {
                     takeTrap(Trap.INTERRUPT_BIT | irq, 0);
                 } else if (wfi) {
-                    return Exit.WAITING;
+                    if ((mip() & mie) == 0) return Exit.WAITING;
+                    wfi = false; // pending and enabled in mie ends the wait, even when globally disabled
                 }
                 int slice = (int) Math.min(budget, 4096);
                 int done = Interpreter.execute(this, slice);
