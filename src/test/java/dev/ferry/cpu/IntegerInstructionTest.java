@@ -464,6 +464,21 @@ class IntegerInstructionTest {
         assertEquals(6, r);
     }
 
+    @Test
+    void fenceIMakesStoresToCodeVisibleToFetch() {
+        int patched = GuestTest.word(a -> a.addi(A0, ZERO, 42));
+        long r = exec(a -> {
+            Label target = a.newLabel();
+            a.la(A1, target);
+            a.li(T0, patched);
+            a.sw(T0, 0, A1);
+            a.fence_i();
+            a.bind(target);
+            a.addi(A0, ZERO, 1);
+        }, 0, 0);
+        assertEquals(42, r);
+    }
+
     // ---- loads and stores ----
 
     @Test

@@ -327,6 +327,27 @@ class InterruptTest extends GuestTest {
     }
 
     @Test
+    @Timeout(30)
+    void wfiWakesForTheSstcTimer() {
+        fresh();
+        m.clock.set(0);
+        h.writeCsr(Csrs.MENVCFG, 1L << 63);
+        h.writeCsr(Csrs.MIDELEG, bit(Trap.IRQ_STI));
+        h.writeCsr(Csrs.STIMECMP, 200_000); // 20 ms at 10 MHz
+        a.li(T0, bit(Trap.IRQ_STI));
+        a.csrw(Csrs.MIE, T0);
+        enter(S);
+        a.csrsi(Csrs.SSTATUS, (int) SIE);
+        a.wfi();
+        Label spin = a.label();
+        a.j(spin);
+        build();
+        m.clock.start();
+        assertEquals(INT | Trap.IRQ_STI, runParking());
+        assertTrapS(INT | Trap.IRQ_STI);
+    }
+
+    @Test
     void runContinuesAfterWfiOnceSomethingIsPending() {
         wfiProgram(bit(Trap.IRQ_MSI), false, M);
         assertEquals(Hart.Exit.WAITING, h.run(1000));

@@ -15,6 +15,9 @@ import dev.ferry.time.GuestClock;
 public final class TestMachine implements AutoCloseable {
     public static final long RAM_BASE = 0x8000_0000L;
     public static final long EXIT = 0x0010_0000L;
+    /** A device register: 8 bytes of plain storage ({@link #scratch}), for accesses that are not to RAM. */
+    public static final long SCRATCH = 0x0020_0000L;
+    public volatile long scratch;
     /** A physical address where nothing is mapped. */
     public static final long UNMAPPED = 0x4000_0000L;
 
@@ -46,6 +49,18 @@ public final class TestMachine implements AutoCloseable {
                 exitValue = value;
                 hart.kick();
                 hart.sliceLeft = 0; // stop at once rather than spinning to the end of the slice
+            }
+        });
+        bus.addMmio("scratch", SCRATCH, 0x1000, new MmioHandler() {
+            @Override
+            public long read(long offset, int size) {
+                return (scratch >>> (8 * (offset & 7))) & (size == 8 ? -1L : (1L << (8 * size)) - 1);
+            }
+
+            @Override
+            public void write(long offset, int size, long value) {
+                long mask = (size == 8 ? -1L : (1L << (8 * size)) - 1) << (8 * (offset & 7));
+                scratch = (scratch & ~mask) | ((value << (8 * (offset & 7))) & mask);
             }
         });
         hart = new Hart(0, bus, clock, ram);
