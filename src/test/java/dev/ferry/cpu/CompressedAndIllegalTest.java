@@ -114,6 +114,19 @@ class CompressedAndIllegalTest {
     }
 
     @Test
+    void compressedHintsExecuteAsNoOps() {
+        // c.addi x0,1; c.li x0,1; c.lui x0,1; c.mv x0,a0; c.add x0,a0; c.slli x0,1; c.slli a0,0;
+        // c.addi a0,0; c.srli a0,0; c.srai a0,0
+        int[] hints = {0x0005, 0x4005, 0x6005, 0x802a, 0x902a, 0x0006, 0x0502, 0x0501, 0x8101, 0x8501};
+        long r = exec(a -> {
+            a.li(A0, -5);
+            for (int hint : hints) a.emit16(hint);
+            a.add(A0, A0, ZERO);
+        });
+        assertEquals(-5, r);
+    }
+
+    @Test
     void compressedJumpsAndBranches() {
         // c.j forwards and backwards
         assertEquals(7, exec(a -> {

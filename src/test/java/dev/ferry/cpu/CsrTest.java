@@ -112,6 +112,10 @@ class CsrTest extends GuestTest {
         assertEquals(misa, csr(Csrs.MISA), "misa is not writable");
         assertEquals(0, csr(Csrs.MHARTID));
         assertEquals(0, csr(Csrs.MCONFIGPTR));
+        // as QEMU 7.2's generic CPUs report them
+        assertEquals(0, csr(Csrs.MVENDORID));
+        assertEquals(0x07_02_00, csr(Csrs.MARCHID));
+        assertEquals(0x07_02_00, csr(Csrs.MIMPID));
     }
 
     // ---- mstatus / sstatus ----
