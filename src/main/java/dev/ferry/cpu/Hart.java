@@ -219,9 +219,21 @@ public final class Hart implements InterruptLines {
 
     /** Nanoseconds of host time until the next timer this hart waits for (Long.MAX_VALUE: none). */
     long nanosToNextTimer() {
-        long n = clock.nanosUntil(mtimecmp);
-        if (sstcEnabled()) n = Math.min(n, clock.nanosUntil(stimecmp));
+        long n = nanosUntil(mtimecmp);
+        if (sstcEnabled()) n = Math.min(n, nanosUntil(stimecmp));
         return n;
+    }
+
+    /**
+     * Host nanoseconds until the clock reaches a comparator, compared unsigned as the timer
+     * interrupts are: a value more than 2^63 ticks ahead (such as the reset value, all ones)
+     * is never reached rather than already past.
+     */
+    private long nanosUntil(long cmp) {
+        long now = clock.now();
+        if (Long.compareUnsigned(now, cmp) >= 0) return 0;
+        if (cmp - now < 0) return Long.MAX_VALUE;
+        return clock.nanosUntil(cmp);
     }
 
     /** The interrupt to take now, as a cause number, or -1. */

@@ -348,6 +348,26 @@ class InterruptTest extends GuestTest {
     }
 
     @Test
+    @Timeout(30)
+    void waitForInterruptParksWhileNoTimerIsDue() throws Exception {
+        // a running clock and the comparators at their reset value, all ones: "never"
+        wfiProgram(bit(Trap.IRQ_MSI), false, M);
+        h.writeCsr(Csrs.MENVCFG, 1L << 63);
+        m.clock.start();
+        assertEquals(Hart.Exit.WAITING, h.run(1000));
+        Thread t = later(() -> h.setInterruptLine(InterruptLines.MSIP, true));
+        int waits = 0;
+        while (h.isWaitingForInterrupt()) {
+            h.waitForInterrupt(TimeUnit.SECONDS.toNanos(60));
+            waits++;
+        }
+        t.join();
+        // parking returns once (maybe a few times, spuriously); spinning would loop many thousand times
+        assertTrue(waits < 100, "waitForInterrupt returned " + waits + " times without parking");
+        assertEquals(42, runParking());
+    }
+
+    @Test
     void runContinuesAfterWfiOnceSomethingIsPending() {
         wfiProgram(bit(Trap.IRQ_MSI), false, M);
         assertEquals(Hart.Exit.WAITING, h.run(1000));
