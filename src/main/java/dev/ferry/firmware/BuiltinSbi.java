@@ -116,7 +116,9 @@ public final class BuiltinSbi implements Hart.Firmware {
                 case 1 -> value = IMPL_ID;
                 case 2 -> value = 1;
                 case 3 -> value = probe(a0) ? 1 : 0;
-                case 4, 5, 6 -> value = 0; // mvendorid, marchid, mimpid
+                case 4 -> value = h.readCsr(Csrs.MVENDORID);
+                case 5 -> value = h.readCsr(Csrs.MARCHID);
+                case 6 -> value = h.readCsr(Csrs.MIMPID);
                 default -> err = ERR_NOT_SUPPORTED;
             }
         } else if (eid == EXT_TIME && fid == 0) {
