@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.asm.Assembler;
+import dev.ferry.asm.Csr;
 import dev.ferry.asm.Label;
 import dev.ferry.asm.Reg;
 import java.util.function.Consumer;
@@ -92,6 +93,18 @@ final class FpRig implements AutoCloseable {
         long v = m.run(10_000);
         trapped = v == 1;
         return this;
+    }
+
+    /**
+     * Emits the switch to {@code priv} (U or S) for the rest of the program: a PMP entry that
+     * grants everything (without one, U and S can access nothing), then mret.
+     */
+    static void enter(Assembler a, int priv) {
+        Label below = a.newLabel();
+        a.li(Reg.T0, -1).csrw(Csr.PMPADDR0, Reg.T0).li(Reg.T0, 0x1f).csrw(Csr.PMPCFG0, Reg.T0);
+        a.li(Reg.T0, 3 << 11).csrc(Csr.MSTATUS, Reg.T0).li(Reg.T0, (long) priv << 11).csrs(Csr.MSTATUS, Reg.T0);
+        a.la(Reg.T0, below).csrw(Csr.MEPC, Reg.T0).mret();
+        a.bind(below);
     }
 
     /** Runs {@code body} and asserts it did not trap. */
