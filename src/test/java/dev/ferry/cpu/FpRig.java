@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  */
 final class FpRig implements AutoCloseable {
     static final long CODE = TestMachine.RAM_BASE;
-    /** A scratch data area, 4 KiB past a page boundary so tests can also cross one. */
+    /** A page-aligned scratch data area (64 KiB into RAM, clear of the code). */
     static final long DATA = TestMachine.RAM_BASE + 0x10000;
 
     static final int FS_OFF = 0, FS_INITIAL = 1, FS_CLEAN = 2, FS_DIRTY = 3;
