@@ -21,19 +21,24 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("linux")
 class InteractiveConsoleTest {
     private final StringBuilder seen = new StringBuilder();
+    private int cursor;
 
-    private String until(InputStream in, String marker, int fromIndex) throws Exception {
+    /** Reads until {@code marker} appears after the cursor; returns the text up to its end and moves past it. */
+    private String until(InputStream in, String marker) throws Exception {
         byte[] b = new byte[4096];
-        while (seen.indexOf(marker, fromIndex) < 0) {
+        int at;
+        while ((at = seen.indexOf(marker, cursor)) < 0) {
             int n = in.read(b);
             if (n < 0) throw new AssertionError("console closed; saw:\n" + seen);
             seen.append(new String(b, 0, n, StandardCharsets.ISO_8859_1));
         }
-        return seen.substring(fromIndex);
+        String text = seen.substring(cursor, at + marker.length());
+        cursor = at + marker.length();
+        return text;
     }
 
     @Test
-    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void typingAtThePrompt(@TempDir Path dir) throws Exception {
         Path sock = dir.resolve("console.sock");
         SocketServerBackend serial = SocketServerBackend.unix(sock, false);
@@ -46,18 +51,16 @@ class InteractiveConsoleTest {
             OutputStream out = Channels.newOutputStream(sc);
             m.start();
             m.resume();
-            until(in, "guest: ready", 0);
-            int mark = seen.length();
-            until(in, "# ", mark);
-            mark = seen.length();
+            until(in, "guest: ready");
+            until(in, "# ");
             out.write("help\r".getBytes(StandardCharsets.US_ASCII));
-            String help = until(in, "poweroff reboot", mark);
+            String help = until(in, "poweroff reboot");
             assertTrue(help.contains("commands: help echo cat ls uname uptime date meminfo sleep"), help);
-            mark = seen.length();
+            until(in, "# ");
             out.write("bench 3\r".getBytes(StandardCharsets.US_ASCII));
-            String bench = until(in, "rounds_per_s=", mark);
+            String bench = until(in, "rounds_per_s=");
             assertTrue(bench.contains("bench: rounds=3 checksum=" + Guests.qemuBenchChecksum(3) + " "), bench);
-            mark = seen.length();
+            until(in, "# ");
             out.write("poweroff\r".getBytes(StandardCharsets.US_ASCII));
             assertEquals(0, m.runUntilExit());
         } finally {
