@@ -1002,6 +1002,9 @@ public final class Qcow2Image implements BlockDriver {
     private void createRefBlock(int ti) throws IOException {
         for (int attempt = 0; attempt < 1000; attempt++) {
             long c = findFreeRun(1);
+            String clash = metadataAt(c << cb, cs, false);
+            if (clash != null)
+                throw new CorruptImageException("Refcounts say cluster 0x" + Long.toHexString(c << cb) + " is free but it holds the " + clash);
             if ((c >>> rbBits) == ti) {
                 byte[] b = new byte[cs];
                 rcSet(b, (int) (c & ((1L << rbBits) - 1)), 1);
@@ -1009,9 +1012,6 @@ public final class Qcow2Image implements BlockDriver {
                 return;
             }
             if (ensureRefBlocks(c, 1)) continue;
-            String clash = metadataAt(c << cb, cs, false);
-            if (clash != null)
-                throw new CorruptImageException("Refcounts say cluster 0x" + Long.toHexString(c << cb) + " is free but it holds the " + clash);
             setRefcount(c, 1);
             installRefBlock(ti, c << cb, new byte[cs]);
             return;
