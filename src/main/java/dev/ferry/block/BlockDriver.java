@@ -65,6 +65,12 @@ public interface BlockDriver extends AutoCloseable {
     /** Makes the range read as zeros, deallocating where the format can. */
     void writeZeroes(long offset, long length) throws IOException;
 
+    /**
+     * Changes the virtual size (QEMU's {@code block_resize}). Growing makes the new area read as
+     * zeros; qcow2 images only grow.
+     */
+    void resize(long newSize) throws IOException;
+
     /** Flushes, drops the image lock and every cached piece of metadata; I/O is refused until {@link #activate()}. */
     void inactivate() throws IOException;
 

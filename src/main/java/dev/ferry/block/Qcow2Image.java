@@ -445,6 +445,39 @@ public final class Qcow2Image implements BlockDriver {
         }
     }
 
+    @Override
+    public synchronized void resize(long newSize) throws IOException {
+        checkUsable(true);
+        if (newSize < 0 || (newSize & 511) != 0) throw new BlockException("The new size must be a multiple of 512 bytes");
+        if (newSize < size) throw new BlockException("Ferry does not shrink qcow2 images");
+        if (newSize == size) return;
+        if (h.version < 3 && !snaps.isEmpty()) throw new BlockException("Can't resize a v2 image which has snapshots");
+        long need = l1EntriesFor(newSize);
+        if (need > MAX_L1_BYTES / 8) throw new BlockException("The image size is too large for file format 'qcow2'");
+        if (need > l1.length) growL1(need, true);
+        long old = size;
+        size = newSize;
+        writeHeaderLong(Qcow2Header.OFF_SIZE, newSize);
+        h.size = newSize;
+        // the new area reads as zeros: no leftover VM state, no backing file data showing through
+        long backingEnd = backing == null ? 0 : Math.min(newSize, backing.size());
+        long span = 1L << (cb + l2Bits);
+        long g = old;
+        while (g < newSize) {
+            long l1i = g >>> (cb + l2Bits);
+            long l1End = Math.min(newSize, (l1i + 1) * span);
+            boolean mapped = l1i < l1.length && (l1[(int) l1i] & L1E_OFFSET_MASK) != 0;
+            if (mapped || g < backingEnd) {
+                long end = mapped ? l1End : Math.min(l1End, backingEnd);
+                writeZeroes(g, end - g);
+                g = end;
+            } else {
+                g = l1End;
+            }
+        }
+        file.flush();
+    }
+
     private long alignUp(long v) {
         return (v + cs - 1) & ~(long) (cs - 1);
     }

@@ -117,6 +117,13 @@ public final class RawImage implements BlockDriver {
     }
 
     @Override
+    public synchronized void resize(long newSize) throws IOException {
+        check(0, 0, true);
+        if (newSize < 0) throw new BlockException("Invalid size " + newSize);
+        file.truncate(newSize);
+    }
+
+    @Override
     public synchronized void inactivate() throws IOException {
         if (!active || closed) return;
         flush();

@@ -394,4 +394,67 @@ class Qcow2InteropTest {
         UnsupportedImageException e = assertThrows(UnsupportedImageException.class, () -> Images.open(x, ro()));
         assertTrue(e.getMessage().contains("extended L2 entries"), e.getMessage());
     }
+
+    @Test
+    void growsTheVirtualDiskOverBackingDataAndOldVmState() throws IOException {
+        for (String compat : List.of("1.1", "0.10")) {
+            Path base = dir.resolve("gb" + compat + ".raw");
+            byte[] b = new byte[3 * MB];
+            Arrays.fill(b, (byte) 0x3c);
+            Files.write(base, b);
+            Path img = dir.resolve("gr" + compat + ".qcow2");
+            Qemu.imgOk("create", "-f", "qcow2", "-o", "compat=" + compat, "-b", base.toString(), "-F", "raw", img.toString(), "1M");
+            byte[] ref = new byte[5 * MB];
+            Arrays.fill(ref, 0, MB, (byte) 0x3c);
+            try (Qcow2Image d = Qcow2Image.open(img, rw())) {
+                d.write(MB - 100, new byte[100], 0, 100);
+                Arrays.fill(ref, MB - 100, MB, (byte) 0);
+                if (compat.equals("1.1")) {
+                    d.writeVmState(0, ByteBuffer.wrap(new byte[] {1, 2, 3, 4}));
+                    d.createSnapshot("vm", 4, 0, 0, 0, 0);
+                    d.applySnapshot("vm"); // the VM state is mapped in the active table again
+                }
+                d.resize(5 * MB);
+                assertEquals(5 * MB, d.size());
+                assertArrayEquals(ref, readAll(d));
+                assertThrows(BlockException.class, () -> d.resize(MB));
+            }
+            Qemu.assertClean(img);
+            assertArrayEquals(ref, Qemu.toRaw(img, dir));
+        }
+    }
+
+    @Test
+    void concurrentWritersAreSerialised() throws Exception {
+        Path img = dir.resolve("cc.qcow2");
+        Qcow2Image.create(img, Qcow2CreateOptions.of(8 * MB));
+        byte[] ref = new byte[8 * MB];
+        try (BlockDriver d = Images.open(img, rw())) {
+            List<Thread> threads = new java.util.ArrayList<>();
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            for (int t = 0; t < 4; t++) {
+                int id = t;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        Random r = new Random(id);
+                        for (int i = 0; i < 200; i++) {
+                            int off = id * 2 * MB + r.nextInt(2 * MB - 5000);
+                            byte[] p = new byte[1 + r.nextInt(5000)];
+                            Arrays.fill(p, (byte) (id + 1));
+                            d.write(off, p, 0, p.length);
+                            synchronized (ref) {
+                                System.arraycopy(p, 0, ref, off, p.length);
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                }));
+            }
+            for (Thread t : threads) t.join();
+            if (failure.get() != null) throw new AssertionError(failure.get());
+            assertArrayEquals(ref, readAll(d));
+        }
+        Qemu.assertClean(img);
+    }
 }
