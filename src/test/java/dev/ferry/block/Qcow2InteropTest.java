@@ -457,4 +457,36 @@ class Qcow2InteropTest {
         }
         Qemu.assertClean(img);
     }
+
+    @Test
+    void snapshotsOnVersion2ImagesAndDeletingTheLastOne() throws IOException {
+        Path img = dir.resolve("v2s.qcow2");
+        Qemu.imgOk("create", "-f", "qcow2", "-o", "compat=0.10", img.toString(), "2M");
+        byte[] one = new byte[2 * MB];
+        new Random(11).nextBytes(one);
+        byte[] two = one.clone();
+        Arrays.fill(two, 1000, 200000, (byte) 0x42);
+        try (Qcow2Image d = Qcow2Image.open(img, rw())) {
+            assertEquals(2, d.version());
+            d.write(0, one, 0, one.length);
+            d.createSnapshot("a");
+            d.write(1000, two, 1000, 199000);
+            d.createSnapshot("b");
+            d.writeZeroes(0, 2 * MB);
+        }
+        Qemu.assertClean(img);
+        assertArrayEquals(one, Qemu.toRaw(img, dir, "-l", "snapshot.name=a"));
+        assertArrayEquals(two, Qemu.toRaw(img, dir, "-l", "snapshot.name=b"));
+        assertArrayEquals(new byte[2 * MB], Qemu.toRaw(img, dir));
+        try (Qcow2Image d = Qcow2Image.open(img, rw())) {
+            d.applySnapshot("b");
+            d.deleteSnapshot("a");
+            d.deleteSnapshot("b");
+            assertTrue(d.snapshots().isEmpty());
+            assertTrue(d.check().clean());
+        }
+        Qemu.assertClean(img);
+        assertTrue(!Qemu.imgOk("snapshot", "-l", img.toString()).contains("Snapshot list"));
+        assertArrayEquals(two, Qemu.toRaw(img, dir));
+    }
 }
