@@ -26,8 +26,11 @@ import java.util.zip.Inflater;
  * refcount table are made when needed), copy on write clusters and L2 tables shared with internal
  * snapshots (refcount &gt; 1) and keep the COPIED flags of the active tables right; partial writes
  * to unallocated clusters copy the rest from the backing file. Metadata is written through as it
- * changes (refcounts first, then data, then the L2 entry; frees last), so an interrupted process
- * leaves at worst leaked clusters.
+ * changes in this order: a new cluster's refcount and its data are written at once; the L1/L2
+ * entries that point at new clusters are kept in memory and written by a commit (on
+ * {@link #flush()}, before snapshot operations, or when too many are pending) after an fdatasync,
+ * and the clusters they replaced are freed only after a second fdatasync. A crash or power loss
+ * thus loses unflushed writes, as on a real disk, and leaves at worst leaked clusters.
  *
  * <p>Internal snapshots: list, create (with a VM state area), delete and apply, as
  * {@code qemu-img snapshot} does; {@link #writeVmState}/{@link #readVmState} reach the VM state
@@ -79,6 +82,14 @@ public final class Qcow2Image implements BlockDriver {
     private final LinkedHashMap<Long, long[]> l2Cache = lru(L2_CACHE_TABLES);
     private final LinkedHashMap<Long, byte[]> rbCache = lru(RB_CACHE_BLOCKS);
     private final Set<Long> refBlockSet = new HashSet<>();
+    /** L2 tables changed in memory and not yet written (pinned: never evicted before a commit). */
+    private final LinkedHashMap<Long, long[]> dirtyL2 = new LinkedHashMap<>();
+    /** Active L1 entries changed in memory and not yet written. */
+    private final java.util.TreeSet<Integer> dirtyL1 = new java.util.TreeSet<>();
+    /** Clusters whose refcount drops once the pointers that replaced them are durable. */
+    private final List<Long> pendingFree = new ArrayList<>();
+    private static final int MAX_DIRTY_L2 = 32;
+    private static final int MAX_PENDING_FREE = 65536;
     private final Set<Long> l2Set = new HashSet<>();
     private long freeHint;
     private long zcacheHost = -1;
@@ -319,6 +330,7 @@ public final class Qcow2Image implements BlockDriver {
                     + "Ferry cannot keep consistent: open it read-only");
         if ((h.incompatible & Qcow2Header.INCOMPAT_DIRTY) != 0) {
             repairRefcounts();
+            commit(true);
             h.incompatible &= ~Qcow2Header.INCOMPAT_DIRTY;
             writeHeaderLong(Qcow2Header.OFF_INCOMPAT, h.incompatible);
             file.flush();
@@ -413,7 +425,7 @@ public final class Qcow2Image implements BlockDriver {
     @Override
     public synchronized void flush() throws IOException {
         if (closed || !active || readOnly) return;
-        file.flush();
+        commit(true);
     }
 
     @Override
@@ -422,7 +434,10 @@ public final class Qcow2Image implements BlockDriver {
         long end = offset + length;
         long first = alignUp(offset);
         long last = end == size ? alignUp(end) : end & ~(long) (cs - 1);
-        for (long g = first; g < last; g += cs) discardCluster(g);
+        for (long g = first; g < last; g += cs) {
+            discardCluster(g);
+            maybeCommit();
+        }
     }
 
     @Override
@@ -437,6 +452,7 @@ public final class Qcow2Image implements BlockDriver {
             boolean whole = g == clusterStart && (stop == clusterEnd || stop == size);
             if (whole) {
                 zeroCluster(clusterStart);
+                maybeCommit();
             } else {
                 long e = l2EntryFor(g);
                 if (!readsAsZero(e)) writeGuest(g, ByteBuffer.allocate((int) (stop - g)));
@@ -475,7 +491,7 @@ public final class Qcow2Image implements BlockDriver {
                 g = l1End;
             }
         }
-        file.flush();
+        commit(true);
     }
 
     private long alignUp(long v) {
@@ -485,7 +501,7 @@ public final class Qcow2Image implements BlockDriver {
     @Override
     public synchronized void inactivate() throws IOException {
         if (!active || closed) return;
-        if (!readOnly) file.flush();
+        if (!readOnly) commit(true);
         file.releaseLocks();
         l1 = new long[0];
         refTable = new long[0];
@@ -530,7 +546,7 @@ public final class Qcow2Image implements BlockDriver {
         if (closed) return;
         IOException first = null;
         try {
-            if (active && !readOnly) file.flush();
+            if (active && !readOnly) commit(true);
         } catch (IOException e) {
             first = e;
         }
@@ -570,7 +586,9 @@ public final class Qcow2Image implements BlockDriver {
     }
 
     private long[] l2Table(long off) throws IOException {
-        long[] t = l2Cache.get(off);
+        long[] t = dirtyL2.get(off);
+        if (t != null) return t;
+        t = l2Cache.get(off);
         if (t != null) return t;
         if ((off & (cs - 1)) != 0) throw new CorruptImageException("L2 table offset 0x" + Long.toHexString(off) + " unaligned");
         if (off > file.length() - cs)
@@ -722,6 +740,7 @@ public final class Qcow2Image implements BlockDriver {
             writeInCluster(offset, inCl, part);
             src.position(src.position() + n);
             offset += n;
+            maybeCommit();
         }
     }
 
@@ -757,21 +776,46 @@ public final class Qcow2Image implements BlockDriver {
         long host = allocClusters(1);
         file.writeFully(host, ByteBuffer.wrap(data));
         setL2Entry(l1i, l2i, host | OFLAG_COPIED);
-        releaseEntry(old);
+        deferRelease(old);
     }
 
     private void setL2Entry(int l1i, int l2i, long value) throws IOException {
         long off = l1[l1i] & L1E_OFFSET_MASK;
         long[] t = l2Table(off);
         t[l2i] = value;
-        ByteBuffer b = ByteBuffer.allocate(8).putLong(0, value);
-        file.writeFully(off + 8L * l2i, b);
+        dirtyL2.put(off, t);
     }
 
-    private void setL1Entry(int l1i, long value) throws IOException {
+    private void setL1Entry(int l1i, long value) {
         l1[l1i] = value;
-        ByteBuffer b = ByteBuffer.allocate(8).putLong(0, value);
-        file.writeFully(h.l1TableOffset + 8L * l1i, b);
+        dirtyL1.add(l1i);
+    }
+
+    /**
+     * Writes the pending L1/L2 entries once what they point at is durable, then frees what they
+     * replaced once they are durable themselves.
+     */
+    private void commit(boolean durable) throws IOException {
+        if (dirtyL2.isEmpty() && dirtyL1.isEmpty() && pendingFree.isEmpty()) {
+            if (durable) file.flush();
+            return;
+        }
+        file.flush(); // new clusters' refcounts and contents first
+        for (Map.Entry<Long, long[]> e : dirtyL2.entrySet()) {
+            writeLongs(e.getKey(), e.getValue());
+            l2Cache.put(e.getKey(), e.getValue());
+        }
+        dirtyL2.clear();
+        for (int i : dirtyL1) file.writeFully(h.l1TableOffset + 8L * i, ByteBuffer.allocate(8).putLong(0, l1[i]));
+        dirtyL1.clear();
+        if (!pendingFree.isEmpty() || durable) file.flush(); // the new pointers before the old clusters may be reused
+        List<Long> frees = new ArrayList<>(pendingFree);
+        pendingFree.clear();
+        for (long c : frees) updateRefcount(c, -1);
+    }
+
+    private void maybeCommit() throws IOException {
+        if (dirtyL2.size() > MAX_DIRTY_L2 || pendingFree.size() > MAX_PENDING_FREE) commit(false);
     }
 
     /** The L2 table of L1 entry {@code l1i}, allocated or copied (when shared) so that it may be written. */
@@ -781,9 +825,8 @@ public final class Qcow2Image implements BlockDriver {
         long off = l1e & L1E_OFFSET_MASK;
         if (off == 0) {
             long n = allocClusters(1);
-            file.writeFully(n, ByteBuffer.allocate(cs));
             long[] t = new long[l2Entries];
-            l2Cache.put(n, t);
+            dirtyL2.put(n, t);
             l2Set.add(n);
             setL1Entry(l1i, n | OFLAG_COPIED);
             return t;
@@ -793,12 +836,11 @@ public final class Qcow2Image implements BlockDriver {
         long[] copy = old.clone();
         for (int j = 0; j < copy.length; j++) copy[j] = withCopiedFlag(copy[j]);
         long n = allocClusters(1);
-        writeLongs(n, copy);
-        l2Cache.put(n, copy);
+        dirtyL2.put(n, copy);
         l2Set.remove(off);
         l2Set.add(n);
         setL1Entry(l1i, n | OFLAG_COPIED);
-        updateRefcount(off >>> cb, -1);
+        pendingFree.add(off >>> cb);
         return copy;
     }
 
@@ -816,15 +858,15 @@ public final class Qcow2Image implements BlockDriver {
         file.writeFully(off, b);
     }
 
-    /** Drops the host clusters an L2 entry referenced. */
-    private void releaseEntry(long e) throws IOException {
+    /** Drops the host clusters an L2 entry referenced, once the entry replacing it is durable. */
+    private void deferRelease(long e) {
         if ((e & OFLAG_COMPRESSED) != 0) {
             long[] span = compressedSpan(e);
-            for (long c = span[2]; c <= span[3]; c++) updateRefcount(c, -1);
+            for (long c = span[2]; c <= span[3]; c++) pendingFree.add(c);
             return;
         }
         long host = e & L2E_OFFSET_MASK;
-        if (host != 0) updateRefcount(host >>> cb, -1);
+        if (host != 0) pendingFree.add(host >>> cb);
     }
 
     private void discardCluster(long g) throws IOException {
@@ -854,7 +896,7 @@ public final class Qcow2Image implements BlockDriver {
         int l1i = l1IndexChecked(g);
         writableL2(l1i);
         setL2Entry(l1i, l2Index(g), target);
-        releaseEntry(old);
+        deferRelease(old);
     }
 
     private void growL1(long minEntries, boolean exact) throws IOException {
@@ -862,6 +904,7 @@ public final class Qcow2Image implements BlockDriver {
         if (minEntries > max) throw new BlockException("The L1 table of '" + file.path + "' would exceed 32 MiB");
         long newSize = exact ? minEntries : Math.min(max, Math.max(minEntries, l1.length + (l1.length + 1) / 2));
         if (newSize <= l1.length) return;
+        commit(false); // the new table is written whole: no pending entries may point at unwritten tables
         long bytes = newSize * 8;
         int nClusters = (int) ((bytes + cs - 1) >>> cb);
         long off = allocClusters(nClusters);
@@ -872,6 +915,7 @@ public final class Qcow2Image implements BlockDriver {
         file.flush();
         ByteBuffer hb = ByteBuffer.allocate(12).putInt(0, (int) newSize).putLong(4, off);
         file.writeFully(Qcow2Header.OFF_L1, hb);
+        file.flush();
         long oldOff = h.l1TableOffset;
         long oldClusters = (l1.length * 8L + cs - 1) >>> cb;
         h.l1TableOffset = off;
@@ -973,6 +1017,7 @@ public final class Qcow2Image implements BlockDriver {
         if (cluster < freeHint) freeHint = cluster;
         long off = cluster << cb;
         l2Cache.remove(off);
+        dirtyL2.remove(off);
         l2Set.remove(off);
         if (zcacheHost >= 0 && (zcacheHost >>> cb) <= cluster && cluster <= ((zcacheHost + cs) >>> cb)) {
             zcacheHost = -1;
@@ -1113,6 +1158,7 @@ public final class Qcow2Image implements BlockDriver {
         file.flush();
         ByteBuffer hb = ByteBuffer.allocate(12).putLong(0, tableOff).putInt(8, (int) tableClusters);
         file.writeFully(Qcow2Header.OFF_REFTABLE, hb);
+        file.flush();
         long oldOff = h.refcountTableOffset;
         long oldClusters = h.refcountTableClusters;
         h.refcountTableOffset = tableOff;
@@ -1171,6 +1217,7 @@ public final class Qcow2Image implements BlockDriver {
                                                      int dateNanos, long icount) throws IOException {
         checkUsable(true);
         if (name.getBytes(StandardCharsets.UTF_8).length > 0xffff) throw new BlockException("Snapshot name too long");
+        commit(true);
         if (snaps.size() >= MAX_SNAPSHOTS) throw new BlockException("Too many snapshots (the limit is " + MAX_SNAPSHOTS + ")");
         long max = 0;
         for (Snap s : snaps) {
@@ -1214,7 +1261,7 @@ public final class Qcow2Image implements BlockDriver {
             throw e;
         }
         if (vmStateSize > 0) dropActiveVmState(vmStateSize);
-        file.flush();
+        commit(true);
         return s.info();
     }
 
@@ -1222,6 +1269,7 @@ public final class Qcow2Image implements BlockDriver {
     public synchronized void deleteSnapshot(String idOrName) throws IOException {
         checkUsable(true);
         Snap s = find(idOrName);
+        commit(true);
         long[] sl1 = readLongs(s.l1Offset, s.l1Size);
         snaps.remove(s);
         try {
@@ -1233,7 +1281,7 @@ public final class Qcow2Image implements BlockDriver {
         adjustTree(sl1, -1);
         freeRange(s.l1Offset, (s.l1Size * 8L + cs - 1) >>> cb);
         fixCopiedFlags();
-        file.flush();
+        commit(true);
     }
 
     /** Makes a snapshot's state the active one (QEMU's snapshot "goto", {@code qemu-img snapshot -a}). */
@@ -1241,19 +1289,22 @@ public final class Qcow2Image implements BlockDriver {
         checkUsable(true);
         Snap s = find(idOrName);
         if (s.diskSize != size) throw new UnsupportedImageException("qcow2: Loading snapshots with different disk size is not supported");
+        commit(true);
         long[] sl1 = readLongs(s.l1Offset, s.l1Size);
         if (sl1.length > l1.length) growL1(sl1.length, true);
         adjustTree(sl1, +1);
+        file.flush();
         long[] old = l1;
         long[] nl1 = new long[old.length];
         for (int i = 0; i < sl1.length; i++) nl1[i] = sl1[i] & ~OFLAG_COPIED;
         writeLongs(h.l1TableOffset, nl1);
+        file.flush();
         l1 = nl1;
         l2Set.clear();
         for (long e : l1) if ((e & L1E_OFFSET_MASK) != 0) l2Set.add(e & L1E_OFFSET_MASK);
         adjustTree(old, -1);
         fixCopiedFlags();
-        file.flush();
+        commit(true);
     }
 
     private void freeRange(long off, long clusters) throws IOException {
@@ -1322,14 +1373,16 @@ public final class Qcow2Image implements BlockDriver {
     private void dropActiveVmState(long vmStateSize) throws IOException {
         long first = vmStateOffset() >>> (cb + l2Bits);
         long last = Math.min(l1.length, l1EntriesFor(vmStateOffset() + vmStateSize));
+        List<Long> dropped = new ArrayList<>();
         for (long i = first; i < last; i++) {
             long off = l1[(int) i] & L1E_OFFSET_MASK;
             if (off == 0) continue;
-            long[] one = {l1[(int) i]};
+            dropped.add(l1[(int) i]);
             setL1Entry((int) i, 0);
             l2Set.remove(off);
-            adjustTree(one, -1);
         }
+        commit(true); // the L1 entries are gone for good before their trees lose a reference
+        for (long e : dropped) adjustTree(new long[] {e}, -1);
     }
 
     private void writeSnapshotTable() throws IOException {
@@ -1353,6 +1406,7 @@ public final class Qcow2Image implements BlockDriver {
         }
         ByteBuffer hb = ByteBuffer.allocate(12).putInt(0, snaps.size()).putLong(4, off);
         file.writeFully(Qcow2Header.OFF_SNAPSHOTS, hb);
+        file.flush();
         long oldOff = h.snapshotsOffset;
         long oldClusters = (snapshotsBytes + cs - 1) >>> cb;
         boolean hadTable = h.nbSnapshots > 0;
@@ -1378,6 +1432,7 @@ public final class Qcow2Image implements BlockDriver {
     /** Recomputes every refcount from the metadata and compares with the stored ones. */
     public synchronized CheckResult check() throws IOException {
         checkUsable(false);
+        if (!readOnly) commit(false);
         Map<Long, Long> ref = new HashMap<>();
         List<String> msgs = new ArrayList<>();
         long[] corrupt = {0};
