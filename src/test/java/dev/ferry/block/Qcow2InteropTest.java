@@ -72,7 +72,7 @@ class Qcow2InteropTest {
     @Test
     void readsCompressedClusters() throws IOException {
         Path raw = dir.resolve("src.raw");
-        byte[] data = new byte[3 * MB + 12345];
+        byte[] data = new byte[3 * MB + 12288];
         Random r = new Random(1);
         for (int i = 0; i < data.length; i += 4096) {
             int kind = r.nextInt(3);
@@ -80,9 +80,17 @@ class Qcow2InteropTest {
                 data[j] = kind == 0 ? 0 : kind == 1 ? (byte) (j * 7) : (byte) r.nextInt(4);
         }
         Files.write(raw, data);
+        for (String clusterSize : List.of("512", "4096", "2M")) {
+            Path other = dir.resolve("c" + clusterSize + ".qcow2");
+            Qemu.imgOk("convert", "-c", "-f", "raw", "-O", "qcow2", "-o", "cluster_size=" + clusterSize, raw.toString(), other.toString());
+            try (BlockDriver d = Images.open(other, ro())) {
+                assertArrayEquals(data, readAll(d));
+            }
+        }
         Path img = dir.resolve("c.qcow2");
         Qemu.imgOk("convert", "-c", "-f", "raw", "-O", "qcow2", raw.toString(), img.toString());
         byte[] want = Qemu.toRaw(img, dir);
+        assertArrayEquals(data, want);
         try (BlockDriver d = Images.open(img, ro())) {
             assertArrayEquals(want, readAll(d));
         }
@@ -517,5 +525,29 @@ class Qcow2InteropTest {
             d.close();
         }
         Qemu.assertClean(img);
+    }
+
+    @Test
+    void preallocatedAndZeroAllocatedClusters() throws IOException {
+        for (String prealloc : List.of("metadata", "falloc")) {
+            Path img = dir.resolve("p" + prealloc + ".qcow2");
+            Qemu.imgOk("create", "-f", "qcow2", "-o", "preallocation=" + prealloc, img.toString(), "2M");
+            Qemu.io(img, "qcow2", "write -P 0x61 0 1M", "write -z 64k 128k", "write -z -u 512k 64k", "write -P 0x62 1M 4k");
+            byte[] ref = Qemu.toRaw(img, dir);
+            try (BlockDriver d = Images.open(img, rw())) {
+                assertArrayEquals(ref, readAll(d));
+                d.write(70000, new byte[] {1, 2, 3}, 0, 3);
+                ref[70000] = 1;
+                ref[70001] = 2;
+                ref[70002] = 3;
+                d.write(MB + 100, new byte[] {4}, 0, 1);
+                ref[MB + 100] = 4;
+                d.writeZeroes(0, 65536);
+                Arrays.fill(ref, 0, 65536, (byte) 0);
+                assertArrayEquals(ref, readAll(d));
+            }
+            Qemu.assertClean(img);
+            assertSameAs(img, ref);
+        }
     }
 }
