@@ -41,6 +41,8 @@ final class ImageFile implements AutoCloseable {
     private final FileChannel ch;
     private final OfdLocks locks; // null: locking off
     private long length;
+    /** QEMU's cache.no-flush: fdatasync never happens. */
+    boolean noFlush;
     private final EnumSet<Perm> heldPerm = EnumSet.noneOf(Perm.class);
     private final EnumSet<Perm> heldUnshared = EnumSet.noneOf(Perm.class);
 
@@ -145,13 +147,22 @@ final class ImageFile implements AutoCloseable {
     }
 
     void flush() throws IOException {
-        if (writable) ch.force(false);
+        if (writable && !noFlush) ch.force(false);
     }
 
     /** Deallocates a range inside the file (reads back as zeros); false where that is impossible. */
     boolean punchHole(long pos, long len) {
         if (!writable || locks == null || len <= 0) return false;
         return locks.punchHole(pos, len);
+    }
+
+    /**
+     * The file length, re-read first when {@code end} lies past the known one (another process
+     * may have grown the file while we share it read-only).
+     */
+    long lengthCovering(long end) throws IOException {
+        if (end > length) length = ch.size();
+        return length;
     }
 
     /** Re-reads the file length (after another process may have written it). */

@@ -37,6 +37,8 @@ public final class Images {
     static BlockDriver open(Path path, OpenOptions o, Role role, Set<Path> chain) throws IOException {
         if (o.forceShare() && !o.readOnly())
             throw new BlockException("force-share=on can only be used with read-only images");
+        if (o.nodeName().isPresent() && !validNodeName(o.nodeName().get()))
+            throw new BlockException("Invalid node-name: '" + o.nodeName().get() + "'");
         String nodeName = o.nodeName().orElseGet(Images::generateNodeName);
         String format = o.format().orElse(null);
         boolean probed = false;
@@ -64,6 +66,7 @@ public final class Images {
             }
         }
         ImageFile file = ImageFile.open(path, !o.readOnly(), o.locking(), o.warnings());
+        file.noFlush = o.noFlush();
         try {
             if (qcow2) return Qcow2Image.open(file, nodeName, o, perm, unshared, chain);
             return new RawImage(file, nodeName, o.readOnly(), probed && role == Role.DEVICE, perm, unshared);
@@ -97,6 +100,16 @@ public final class Images {
         if ((b[0] & 0xff) != 'Q' || (b[1] & 0xff) != 'F' || (b[2] & 0xff) != 'I' || (b[3] & 0xff) != 0xfb) return false;
         int version = ((b[4] & 0xff) << 24) | ((b[5] & 0xff) << 16) | ((b[6] & 0xff) << 8) | (b[7] & 0xff);
         return version >= 2;
+    }
+
+    /** QEMU's rule for node names: a letter, then letters, digits, '-', '.', '_'; at most 31 characters. */
+    static boolean validNodeName(String n) {
+        if (n.isEmpty() || n.length() > 31 || !Character.isLetter(n.charAt(0)) || n.charAt(0) > 127) return false;
+        for (int i = 1; i < n.length(); i++) {
+            char c = n.charAt(i);
+            if (c > 127 || !(Character.isLetterOrDigit(c) || c == '-' || c == '.' || c == '_')) return false;
+        }
+        return true;
     }
 
     /** A QEMU-style automatic node name: {@code #block} then a counter and two random digits. */

@@ -26,6 +26,7 @@ import java.nio.file.Path;
  *
  * <p>Linux x86-64 and AArch64 share the {@code struct flock} layout and the command numbers used here.
  */
+@SuppressWarnings("restricted") // native calls: the launcher and surefire pass --enable-native-access=ALL-UNNAMED
 final class OfdLocks implements AutoCloseable {
     private static final int F_OFD_GETLK = 36;
     private static final int F_OFD_SETLK = 37;

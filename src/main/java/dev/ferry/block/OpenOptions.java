@@ -12,39 +12,45 @@ import java.util.function.Consumer;
  * @param locking     image locking (QEMU's {@code file.locking})
  * @param forceShare  QEMU's {@code force-share} / {@code qemu-img -U}: share every permission (read-only only)
  * @param warnings    where warnings go (QEMU's text, without a program-name prefix)
+ * @param noFlush     QEMU's {@code cache.no-flush} ({@code cache=unsafe}): never fdatasync; a host
+ *                    crash may then leave the image inconsistent
  */
 public record OpenOptions(Optional<String> format, boolean readOnly, Optional<String> nodeName,
-                          Locking locking, boolean forceShare, Consumer<String> warnings) {
+                          Locking locking, boolean forceShare, Consumer<String> warnings, boolean noFlush) {
 
     /** QEMU's {@code file.locking}: {@code auto} is {@code on} where OFD locks exist and off elsewhere. */
     public enum Locking { ON, OFF, AUTO }
 
     public static OpenOptions defaults() {
         return new OpenOptions(Optional.empty(), false, Optional.empty(), Locking.AUTO, false,
-                msg -> System.err.println("warning: " + msg));
+                msg -> System.err.println("warning: " + msg), false);
     }
 
     public OpenOptions withFormat(String f) {
-        return new OpenOptions(Optional.ofNullable(f), readOnly, nodeName, locking, forceShare, warnings);
+        return new OpenOptions(Optional.ofNullable(f), readOnly, nodeName, locking, forceShare, warnings, noFlush);
     }
 
     public OpenOptions withReadOnly(boolean ro) {
-        return new OpenOptions(format, ro, nodeName, locking, forceShare, warnings);
+        return new OpenOptions(format, ro, nodeName, locking, forceShare, warnings, noFlush);
     }
 
     public OpenOptions withNodeName(String n) {
-        return new OpenOptions(format, readOnly, Optional.ofNullable(n), locking, forceShare, warnings);
+        return new OpenOptions(format, readOnly, Optional.ofNullable(n), locking, forceShare, warnings, noFlush);
     }
 
     public OpenOptions withLocking(Locking l) {
-        return new OpenOptions(format, readOnly, nodeName, l, forceShare, warnings);
+        return new OpenOptions(format, readOnly, nodeName, l, forceShare, warnings, noFlush);
     }
 
     public OpenOptions withForceShare(boolean fs) {
-        return new OpenOptions(format, readOnly, nodeName, locking, fs, warnings);
+        return new OpenOptions(format, readOnly, nodeName, locking, fs, warnings, noFlush);
     }
 
     public OpenOptions withWarnings(Consumer<String> w) {
-        return new OpenOptions(format, readOnly, nodeName, locking, forceShare, w);
+        return new OpenOptions(format, readOnly, nodeName, locking, forceShare, w, noFlush);
+    }
+
+    public OpenOptions withNoFlush(boolean nf) {
+        return new OpenOptions(format, readOnly, nodeName, locking, forceShare, warnings, nf);
     }
 }

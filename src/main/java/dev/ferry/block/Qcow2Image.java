@@ -67,7 +67,7 @@ public final class Qcow2Image implements BlockDriver {
     private BlockDriver backing;
 
     private Qcow2Header h;
-    private long size;
+    private volatile long size;
     private int cb;
     private int cs;
     private int l2Bits;
@@ -306,7 +306,7 @@ public final class Qcow2Image implements BlockDriver {
         if (chain.contains(realPath(bp)))
             throw new CorruptImageException("Backing file '" + h.backingFile + "' of '" + file.path + "' loops back into its own chain");
         OpenOptions bo = new OpenOptions(Optional.ofNullable(h.backingFormat), true, Optional.empty(), options.locking(),
-                options.forceShare(), options.warnings());
+                options.forceShare(), options.warnings(), options.noFlush());
         try {
             backing = Images.open(bp, bo, Images.Role.BACKING, chain);
         } catch (BlockException e) {
@@ -360,7 +360,7 @@ public final class Qcow2Image implements BlockDriver {
     }
 
     @Override
-    public synchronized long size() {
+    public long size() {
         return size;
     }
 
@@ -591,7 +591,7 @@ public final class Qcow2Image implements BlockDriver {
         t = l2Cache.get(off);
         if (t != null) return t;
         if ((off & (cs - 1)) != 0) throw new CorruptImageException("L2 table offset 0x" + Long.toHexString(off) + " unaligned");
-        if (off > file.length() - cs)
+        if (off > file.lengthCovering(off + cs) - cs)
             throw new CorruptImageException("L2 table at 0x" + Long.toHexString(off) + " is past the end of the image file");
         String clash = metadataAt(off, cs, true);
         if (clash != null) throw new CorruptImageException("L2 table at 0x" + Long.toHexString(off) + " overlaps the " + clash);
@@ -619,10 +619,10 @@ public final class Qcow2Image implements BlockDriver {
         return null;
     }
 
-    private void checkDataCluster(long host) throws CorruptImageException {
+    private void checkDataCluster(long host) throws IOException {
         if ((host & (cs - 1)) != 0)
             throw new CorruptImageException("Cluster allocation offset 0x" + Long.toHexString(host) + " unaligned");
-        if (host >= file.length())
+        if (host >= file.lengthCovering(host + 1))
             throw new CorruptImageException("Data cluster at 0x" + Long.toHexString(host) + " is past the end of the image file");
     }
 
@@ -701,7 +701,7 @@ public final class Qcow2Image implements BlockDriver {
         if (coff == zcacheHost && zcache != null) return zcache;
         if (coff >= MAX_HOST_OFFSET || coff < cs)
             throw new CorruptImageException("Compressed cluster offset 0x" + Long.toHexString(coff) + " invalid");
-        if (coff >= file.length())
+        if (coff >= file.lengthCovering(coff + 1))
             throw new CorruptImageException("Compressed cluster at 0x" + Long.toHexString(coff) + " is past the end of the image file");
         int csize = (int) (span[1] - coff);
         byte[] in = new byte[csize + 1]; // one spare byte: raw inflate may want to look past the end
@@ -935,7 +935,7 @@ public final class Qcow2Image implements BlockDriver {
         if (b != null) return b;
         if ((off & (cs - 1)) != 0) throw new CorruptImageException("Refcount block offset 0x" + Long.toHexString(off) + " unaligned");
         if (off < cs) throw new CorruptImageException("Refcount block overlaps the qcow2 header");
-        if (off > file.length() - cs)
+        if (off > file.lengthCovering(off + cs) - cs)
             throw new CorruptImageException("Refcount block at 0x" + Long.toHexString(off) + " is past the end of the image file");
         b = new byte[cs];
         file.readFully(off, ByteBuffer.wrap(b));

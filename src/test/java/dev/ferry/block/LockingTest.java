@@ -65,6 +65,7 @@ class LockingTest {
         try (BlockDriver a = Images.open(img, rw().withReadOnly(true));
              BlockDriver b = Images.open(img, rw().withReadOnly(true))) {
             assertEquals(a.size(), b.size());
+            assertTrue(a.readOnly() && b.readOnly());
             assertThrows(ImageLockException.class, () -> Images.open(img, rw()));
         }
     }
@@ -74,6 +75,7 @@ class LockingTest {
         Qemu.assume();
         Path img = image("qcow2");
         try (BlockDriver a = Images.open(img, rw())) {
+            assertTrue(a.isActive());
             Qemu.Result r = Qemu.img("info", img.toString());
             assertTrue(r.exit() != 0, r.out());
             assertTrue(r.out().contains("Failed to get shared \"write\" lock"), r.out());

@@ -31,7 +31,7 @@ class Qcow2FuzzTest {
     static long l1Off, rtOff, snapOff, firstL2, firstRefBlock, firstData;
 
     static OpenOptions rw() {
-        return OpenOptions.defaults().withFormat("qcow2").withLocking(OpenOptions.Locking.OFF).withWarnings(m -> { });
+        return OpenOptions.defaults().withFormat("qcow2").withLocking(OpenOptions.Locking.OFF).withWarnings(m -> { }).withNoFlush(true);
     }
 
     /** A small image with data, a compressed-looking layout, and a snapshot, made by Ferry itself. */

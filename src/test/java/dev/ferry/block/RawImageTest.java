@@ -79,6 +79,8 @@ class RawImageTest {
         assertTrue(e.getMessage().contains("No such file or directory"), e.getMessage());
         e = assertThrows(BlockException.class, () -> Images.open(img, OpenOptions.defaults().withFormat("vmdk")));
         assertEquals("Unknown driver 'vmdk'", e.getMessage());
+        e = assertThrows(BlockException.class, () -> Images.open(img, OpenOptions.defaults().withNodeName("#x")));
+        assertEquals("Invalid node-name: '#x'", e.getMessage());
         e = assertThrows(BlockException.class, () -> Images.open(img, OpenOptions.defaults().withForceShare(true)));
         assertEquals("force-share=on can only be used with read-only images", e.getMessage());
     }
