@@ -57,7 +57,9 @@ class StreamRobustnessTest {
     void everyTruncationFails(@TempDir Path dir) throws Exception {
         TreeSet<Integer> cuts = new TreeSet<>();
         for (int i = 0; i < 4096 && i < stream.length; i++) cuts.add(i);
-        for (int i = Math.max(0, stream.length - 16384); i < stream.length; i++) cuts.add(i);
+        int eof = eofOffset();
+        for (int i = Math.max(0, eof - 2500); i <= eof + 8; i++) cuts.add(i); // the device sections and EOF
+        for (int i = eof; i < stream.length; i += 37) cuts.add(i); // inside the JSON description
         Random r = new Random(42);
         for (int i = 0; i < 300; i++) cuts.add(r.nextInt(stream.length));
         try (VirtMachine m = SavedStreamsTest.machine(dir, dir.resolve("c.txt"))) {
