@@ -94,6 +94,7 @@ public final class LiveMigration {
         boolean stopped = false;
         try {
             MigrationStream.writeHeader(out, MachineMigration.MACHINE_TYPE);
+            if (ch.in() != null) dev.ferry.migration.ReturnPath.writeOpenCommand(out);
             MigrationStream.saveSetup(out, entries);
             stats.total = ram.totalBytes();
             stats.setupMillis = (System.nanoTime() - stats.startNanos) / 1_000_000;
@@ -146,7 +147,8 @@ public final class LiveMigration {
             setStatus(Status.DEVICE);
             machine.recordGlobalState(wasRunning ? RunState.RUNNING : before);
             MigrationStream.saveComplete(out, entries);
-            out.close();
+            // with a return path this returns once the destination runs: that is the downtime
+            MachineMigration.finish(out, ch);
             ch.close();
             stats.downtimeMillis = (System.nanoTime() - stopAt) / 1_000_000;
             stats.downtimeBytes = out.bytesWritten() - stats.precopyBytes;
@@ -164,10 +166,15 @@ public final class LiveMigration {
             stats.totalMillis = (System.nanoTime() - stats.startNanos) / 1_000_000;
             setStatus(Status.CANCELLED);
             throw new MigrationException("migration cancelled");
-        } catch (VMStateException | IOException | RuntimeException e) {
+        } catch (MigrationException e) {
             ch.close();
             restore(stopped, wasRunning, before);
-            fail(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+            fail(e.getMessage(), e);
+        } catch (VMStateException | IOException | RuntimeException e) {
+            String reason = ch.in() != null ? dev.ferry.migration.ReturnPath.reasonAfterFailure(ch.in(), 2000) : null;
+            ch.close();
+            restore(stopped, wasRunning, before);
+            fail(reason != null ? reason : e.getMessage() == null ? e.toString() : e.getMessage(), e);
         } finally {
             ram.cleanup();
         }

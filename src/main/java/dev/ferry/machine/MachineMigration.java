@@ -34,14 +34,20 @@ public final class MachineMigration {
         m.recordGlobalState(wasRunning ? RunState.RUNNING : before);
         MigrationOutput out = new MigrationOutput(ch.out());
         try {
-            MigrationStream.saveAll(out, reg, MACHINE_TYPE);
-            out.close();
-        } catch (VMStateException | IOException e) {
+            boolean rp = ch.in() != null;
+            MigrationStream.writeHeader(out, MACHINE_TYPE);
+            if (rp) dev.ferry.migration.ReturnPath.writeOpenCommand(out);
+            MigrationStream.saveRest(out, reg);
+            finish(out, ch);
+        } catch (VMStateException | IOException | MigrationException e) {
+            String reason = e instanceof MigrationException || ch.in() == null ? null
+                    : dev.ferry.migration.ReturnPath.reasonAfterFailure(ch.in(), 2000);
+            if (reason != null) e = new MigrationException(reason, e);
             ch.close();
             // nothing happened as far as the guest is concerned
             if (wasRunning) m.resume();
             else m.setStateQuietly(before);
-            throw new MigrationException(e.getMessage(), e);
+            throw e instanceof MigrationException me ? me : new MigrationException(e.getMessage(), e);
         } finally {
             for (var e : reg.entries()) if (e.isLive()) e.live().cleanup();
         }
@@ -52,19 +58,55 @@ public final class MachineMigration {
     }
 
     /**
+     * Ends the outgoing stream. With a return path, waits for the destination's verdict: the
+     * migration only succeeded once the destination has loaded everything (and started).
+     */
+    static void finish(MigrationOutput out, Channels.Channel ch) throws MigrationException, VMStateException, IOException {
+        if (ch.in() == null) {
+            out.close();
+            return;
+        }
+        out.flush();
+        dev.ferry.migration.ReturnPath.Shut shut = dev.ferry.migration.ReturnPath.awaitShut(ch.in());
+        if (shut.failed()) throw new MigrationException(shut.reason());
+    }
+
+    /**
      * The incoming side: waits for the stream, loads it, then starts the guest if the source
-     * was running (and {@code autostart}), else leaves it paused.
+     * was running (and {@code autostart}), else leaves it paused. When the source asked for the
+     * return path, the destination reports success (after starting) or its error on it.
      */
     public static void incoming(VirtMachine m, Channels.Listener listener, boolean autostart) throws MigrationException {
         m.setStateQuietly(RunState.INMIGRATE);
+        dev.ferry.migration.ReturnPath.Sender[] rp = {null};
         try (Channels.Channel ch = listener.accept(); MigrationInput in = new MigrationInput(ch.in())) {
-            MigrationStream.load(in, m.stateRegistry(), MACHINE_TYPE);
+            Runnable open = ch.out() == null ? null : () -> rp[0] = new dev.ferry.migration.ReturnPath.Sender(ch.out());
+            try {
+                MigrationStream.load(in, m.stateRegistry(), MACHINE_TYPE, open);
+            } catch (MigrationException e) {
+                m.setStateQuietly(RunState.INMIGRATE);
+                if (rp[0] != null) {
+                    try {
+                        rp[0].shut(true, e.getMessage());
+                    } catch (IOException ignored) {
+                        // the source is gone too
+                    }
+                }
+                throw e;
+            }
+            RunState src = m.receivedGlobalState();
+            if (autostart && (src == null || src == RunState.RUNNING)) m.resume();
+            else m.setStateQuietly(RunState.PAUSED);
+            if (rp[0] != null) {
+                try {
+                    rp[0].shut(false, null);
+                } catch (IOException e) {
+                    // the source went away after sending everything: the guest runs here
+                }
+            }
         } catch (IOException e) {
             throw new MigrationException(e.getMessage(), e);
         }
-        RunState src = m.receivedGlobalState();
-        if (autostart && (src == null || src == RunState.RUNNING)) m.resume();
-        else m.setStateQuietly(RunState.PAUSED);
     }
 
     /** Loads a whole stream from a channel into a stopped machine (loadvm-like). */

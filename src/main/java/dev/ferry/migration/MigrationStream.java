@@ -107,8 +107,13 @@ public final class MigrationStream {
 
     /** A whole stream with the machine stopped (snapshots, cold migration). */
     public static void saveAll(MigrationOutput out, SaveStateRegistry registry, String machineType) throws VMStateException {
-        List<SaveStateEntry> entries = registry.entries();
         writeHeader(out, machineType);
+        saveRest(out, registry);
+    }
+
+    /** Everything after the header, with the machine stopped. */
+    public static void saveRest(MigrationOutput out, SaveStateRegistry registry) throws VMStateException {
+        List<SaveStateEntry> entries = registry.entries();
         saveSetup(out, entries);
         while (!saveIterate(out, entries, Long.MAX_VALUE)) {
             // drain everything: the vCPUs are stopped, so this ends
@@ -124,6 +129,15 @@ public final class MigrationStream {
 
     /** Reads a whole stream into the registered handlers; throws with QEMU's messages on any mismatch. */
     public static LoadResult load(MigrationInput in, SaveStateRegistry registry, String machineType) throws MigrationException {
+        return load(in, registry, machineType, null);
+    }
+
+    /**
+     * As {@link #load(MigrationInput, SaveStateRegistry, String)}; {@code openReturnPath} runs
+     * when the source asks for the return path (null: the channel has none, and the request fails).
+     */
+    public static LoadResult load(MigrationInput in, SaveStateRegistry registry, String machineType, Runnable openReturnPath)
+            throws MigrationException {
         Map<Integer, SaveStateEntry> bySectionId = new HashMap<>();
         List<String> loaded = new ArrayList<>();
         try {
@@ -189,6 +203,16 @@ public final class MigrationStream {
                             }
                         }
                         return new LoadResult(loaded, desc);
+                    }
+                    case COMMAND -> {
+                        int cmd = in.getBe16();
+                        int len = in.getBe16();
+                        if (cmd == ReturnPath.CMD_OPEN_RETURN_PATH && len == 0) {
+                            if (openReturnPath == null) throw new MigrationException("the source asked for a return path, which this channel cannot carry");
+                            openReturnPath.run();
+                        } else {
+                            throw new MigrationException("Unknown or unsupported migration command " + cmd + " (length " + len + ")");
+                        }
                     }
                     default -> throw new MigrationException("Unknown savevm section type " + type + " at offset " + at);
                 }

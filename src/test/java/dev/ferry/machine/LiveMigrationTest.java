@@ -90,4 +90,37 @@ class LiveMigrationTest {
             reader.interrupt();
         }
     }
+
+    @Test
+    void aDestinationThatFailsToLoadReportsBackAndTheSourceResumes(@TempDir Path dir) throws Exception {
+        String uri = "unix:" + dir.resolve("rp.sock");
+        Path guest = dir.resolve("demo.bin");
+        try (VirtMachine src = demoMachine(dir, "src");
+             VirtMachine dst = new VirtMachine(new VirtMachine.Options(64L << 20, 1, VirtMachine.BiosKind.NONE, null, guest,
+                     null, null, null, new dev.ferry.chardev.FileBackend(dir.resolve("dst.txt"), false), false, false))) {
+            src.start();
+            src.resume();
+            waitForPasses(dir.resolve("src.txt"), 1);
+            dst.start();
+            Channels.Listener listener = Channels.listen(uri);
+            String[] destError = {null};
+            Thread incoming = Thread.ofPlatform().start(() -> {
+                try {
+                    MachineMigration.incoming(dst, listener, true);
+                } catch (MigrationException e) {
+                    destError[0] = e.getMessage();
+                }
+            });
+            LiveMigration mig = new LiveMigration(src, uri, new LiveMigration.Parameters(), null);
+            MigrationException e = assertThrows(MigrationException.class, mig::run);
+            incoming.join(30_000);
+            assertNotNull(destError[0]);
+            assertTrue(destError[0].contains("Length mismatch"), destError[0]);
+            assertTrue(e.getMessage().contains("Length mismatch"), "the source reports the destination's reason: " + e.getMessage());
+            assertEquals(LiveMigration.Status.FAILED, mig.stats.status);
+            assertEquals(RunState.RUNNING, src.state(), "the source guest resumes");
+            int n = passes(dir.resolve("src.txt")).size();
+            waitForPasses(dir.resolve("src.txt"), n + 2);
+        }
+    }
 }
