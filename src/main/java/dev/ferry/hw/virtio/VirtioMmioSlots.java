@@ -57,6 +57,20 @@ public final class VirtioMmioSlots {
         return List.copyOf(slots);
     }
 
+    /**
+     * Waits until no device has a request in flight. Call it with the vCPUs paused, before the
+     * final pass over dirty RAM and before saving device state (each transport's pre-save also
+     * does it), so that no worker DMA lands after the copy.
+     */
+    public static void drainAll(List<Slot> slots) {
+        for (Slot s : slots) s.transport().drain();
+    }
+
+    /** System reset of every slot (QEMU's virtio_mmio_reset), with the vCPUs paused. */
+    public static void resetAll(List<Slot> slots) {
+        for (Slot s : slots) s.transport().reset();
+    }
+
     /** The slot a device in command-line position {@code n} (0-based) lands in. */
     public static long addressOf(int n) {
         if (n < 0 || n >= COUNT) throw new IndexOutOfBoundsException(n);

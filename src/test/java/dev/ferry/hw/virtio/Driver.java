@@ -33,6 +33,12 @@ final class Driver implements AutoCloseable {
         }, dev, legacy);
     }
 
+    /** Copies this driver's RAM (as migration would) and heap position into {@code other}. */
+    void copyRamTo(Driver other) {
+        other.put(RAM_BASE, get(RAM_BASE, (int) RAM_SIZE));
+        other.heap = heap;
+    }
+
     @Override
     public void close() {
         t.close();
@@ -171,6 +177,19 @@ final class Driver implements AutoCloseable {
             desc = base;
             avail = base + 16L * num;
             used = base + usedOff;
+        }
+
+        /** The same ring (addresses and driver indices) seen by another driver whose RAM is a copy. */
+        Queue(Driver d, Queue from) {
+            this.d = d;
+            this.idx = from.idx;
+            this.num = from.num;
+            this.desc = from.desc;
+            this.avail = from.avail;
+            this.used = from.used;
+            this.availIdx = from.availIdx;
+            this.lastUsed = from.lastUsed;
+            this.nextDesc = from.nextDesc;
         }
 
         void writeDesc(int i, long addr, long len, int flags, int next) {
