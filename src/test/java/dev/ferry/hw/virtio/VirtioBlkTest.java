@@ -363,4 +363,44 @@ class VirtioBlkTest {
             opener.join();
         }
     }
+
+    @Test
+    void randomReadsAndWritesMatchAModel() {
+        byte[] model = new byte[DISK];
+        Random r = new Random(11);
+        try (Blk b = new Blk(disk, VirtioBlk.Options.defaults(), true)) {
+            long[] bufs = new long[16];
+            for (int i = 0; i < bufs.length; i++) bufs[i] = b.d.alloc(8192, 16);
+            long st = b.d.alloc(16, 16);
+            for (int round = 0; round < 40; round++) {
+                // a batch of requests on disjoint sectors, kicked together, completed by the worker
+                int n = 1 + r.nextInt(8);
+                int[] sectors = new int[n], lens = new int[n];
+                boolean[] writes = new boolean[n];
+                for (int k = 0; k < n; k++) {
+                    sectors[k] = 128 * (k * 2) + r.nextInt(64) + round % 3;
+                    lens[k] = 512 * (1 + r.nextInt(16));
+                    writes[k] = r.nextBoolean();
+                    if (writes[k]) {
+                        byte[] data = pattern(lens[k], r.nextInt());
+                        b.d.put(bufs[k], data);
+                        System.arraycopy(data, 0, model, sectors[k] * 512, lens[k]);
+                        b.q.add(Seg.out(b.header(T_OUT, sectors[k]), 16), Seg.out(bufs[k], lens[k]), Seg.in(st + k, 1));
+                    } else {
+                        b.q.add(Seg.out(b.header(T_IN, sectors[k]), 16), Seg.in(bufs[k], lens[k]), Seg.in(st + k, 1));
+                    }
+                }
+                b.q.kick();
+                b.blk.drain();
+                assertEquals(n, b.q.takeUsed().size());
+                for (int k = 0; k < n; k++) {
+                    assertEquals(S_OK, b.d.get(st + k, 1)[0]);
+                    if (!writes[k]) assertArrayEquals(Arrays.copyOfRange(model, sectors[k] * 512, sectors[k] * 512 + lens[k]),
+                            b.d.get(bufs[k], lens[k]), "read of sector " + sectors[k]);
+                }
+            }
+            assertArrayEquals(model, disk.data);
+            assertEquals(0, b.q.usedFlags(), "notifications enabled again after the handler");
+        }
+    }
 }
