@@ -42,11 +42,11 @@ public final class MachineMigration {
         } catch (VMStateException | IOException | MigrationException e) {
             String reason = e instanceof MigrationException || ch.in() == null ? null
                     : dev.ferry.migration.ReturnPath.reasonAfterFailure(ch.in(), 2000);
-            if (reason != null) e = new MigrationException(reason, e);
             ch.close();
             // nothing happened as far as the guest is concerned
             if (wasRunning) m.resume();
             else m.setStateQuietly(before);
+            if (reason != null) throw new MigrationException(reason, e);
             throw e instanceof MigrationException me ? me : new MigrationException(e.getMessage(), e);
         } finally {
             for (var e : reg.entries()) if (e.isLive()) e.live().cleanup();
