@@ -144,6 +144,7 @@ public final class LiveMigration {
             long stopAt = System.nanoTime();
             machine.pause(RunState.FINISH_MIGRATE);
             stopped = true;
+            machine.quiesceDevices();
             setStatus(Status.DEVICE);
             machine.recordGlobalState(wasRunning ? RunState.RUNNING : before);
             MigrationStream.saveComplete(out, entries);

@@ -31,6 +31,7 @@ public final class MachineMigration {
         long t0 = System.nanoTime();
         Channels.Channel ch = Channels.connect(uri);
         m.pause(RunState.FINISH_MIGRATE);
+        m.quiesceDevices();
         m.recordGlobalState(wasRunning ? RunState.RUNNING : before);
         MigrationOutput out = new MigrationOutput(ch.out());
         try {

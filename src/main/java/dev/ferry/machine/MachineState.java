@@ -80,6 +80,9 @@ public final class MachineState {
         r.register("goldfish_rtc", 0, DeviceSection.locked(GoldfishRtc.VMSTATE, rtc, rtc::saveState, rtc::loadState));
         r.register("sifive_test", 0, DeviceSection.of(SifiveTest.VMSTATE, m.test));
         if (m.hasBuiltinSbi()) r.register("ferry_sbi", 0, DeviceSection.of(SBI, m));
+        for (var slot : m.virtioSlots)
+            r.register("virtio-mmio@" + Long.toHexString(slot.address()), 0,
+                    DeviceSection.of(slot.transport().vmstate(), slot.transport()));
         return r;
     }
 }

@@ -37,7 +37,18 @@ public final class VirtMachine implements AutoCloseable {
 
     /** What the machine is made of and boots. */
     public record Options(long ramSize, int harts, BiosKind bios, Path biosFile, Path kernel, Path initrd,
-                          String append, Path dtb, CharBackend serial, boolean noReboot, boolean noShutdown) {
+                          String append, Path dtb, CharBackend serial, boolean noReboot, boolean noShutdown,
+                          List<dev.ferry.hw.virtio.VirtioDevice> virtioDevices, boolean virtioLegacy) {
+        public Options {
+            virtioDevices = List.copyOf(virtioDevices);
+        }
+
+        /** Without virtio devices. */
+        public Options(long ramSize, int harts, BiosKind bios, Path biosFile, Path kernel, Path initrd, String append,
+                       Path dtb, CharBackend serial, boolean noReboot, boolean noShutdown) {
+            this(ramSize, harts, bios, biosFile, kernel, initrd, append, dtb, serial, noReboot, noShutdown, List.of(), true);
+        }
+
         public static Options of(long ramSize, Path kernel, Path initrd, String append, CharBackend serial) {
             return new Options(ramSize, 1, BiosKind.DEFAULT, null, kernel, initrd, append, null, serial, false, false);
         }
@@ -55,6 +66,8 @@ public final class VirtMachine implements AutoCloseable {
     public final GoldfishRtc rtc;
     public final SifiveTest test;
     private final BuiltinSbi sbi;
+    /** The eight virtio-mmio transports, lowest address first (empty ones hold no device). */
+    public final List<dev.ferry.hw.virtio.VirtioMmioSlots.Slot> virtioSlots;
     private byte[] fdtBlob;
     private long fdtAddress;
     private long kernelEntry;
@@ -99,9 +112,10 @@ public final class VirtMachine implements AutoCloseable {
         bus.addMmio("goldfish_rtc", GoldfishRtc.BASE, GoldfishRtc.SIZE, rtc);
         uart = new Uart16550(o.serial(), plic.irq(Uart16550.IRQ));
         bus.addMmio("serial", Uart16550.BASE, Uart16550.SIZE, uart);
-        for (VirtDeviceTree.VirtioSlot slot : VirtDeviceTree.defaultVirtioSlots())
-            bus.addMmio("virtio-mmio@" + Long.toHexString(slot.address()), slot.address(), VirtDeviceTree.VIRTIO_SIZE,
-                    new EmptyVirtioMmio());
+        virtioSlots = dev.ferry.hw.virtio.VirtioMmioSlots.place(bus, plic::irq, o.virtioDevices(), o.virtioLegacy());
+        for (dev.ferry.hw.virtio.VirtioMmioSlots.Slot slot : virtioSlots)
+            bus.addMmio("virtio-mmio@" + Long.toHexString(slot.address()), slot.address(),
+                    dev.ferry.hw.virtio.VirtioMmioSlots.SLOT_SIZE, slot.transport());
         sbi = o.bios() == BiosKind.DEFAULT
                 ? new BuiltinSbi(harts, (type, reason) -> {
                     if (type == 0) requestShutdown(0, "guest shutdown (SBI)");
@@ -356,6 +370,7 @@ public final class VirtMachine implements AutoCloseable {
         plic.reset();
         uart.reset();
         rtc.reset();
+        dev.ferry.hw.virtio.VirtioMmioSlots.resetAll(virtioSlots);
         for (Runnable r : resetHooks) r.run();
         try {
             loadImages();
@@ -392,6 +407,11 @@ public final class VirtMachine implements AutoCloseable {
     /** The run state the loaded stream's source was in, or null. */
     RunState receivedGlobalState() {
         return globalState.received;
+    }
+
+    /** With the vCPUs stopped: lets devices finish what they do to guest memory (disk requests in flight). */
+    void quiesceDevices() {
+        dev.ferry.hw.virtio.VirtioMmioSlots.drainAll(virtioSlots);
     }
 
     boolean hasBuiltinSbi() {
@@ -457,6 +477,7 @@ public final class VirtMachine implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        for (var slot : virtioSlots) slot.transport().close();
         bus.close();
     }
 }
