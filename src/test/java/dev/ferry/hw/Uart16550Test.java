@@ -1,5 +1,6 @@
 package dev.ferry.hw;
 
+import dev.ferry.chardev.RecordingBackend;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.ferry.chardev.StdioBackend;
@@ -19,7 +20,7 @@ class Uart16550Test {
     static final int RBR = 0, THR = 0, DLL = 0, IER = 1, DLM = 1, IIR = 2, FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7;
 
     final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
-    final FakeBackend backend = new FakeBackend();
+    final RecordingBackend backend = new RecordingBackend();
     final AtomicBoolean irq = new AtomicBoolean();
     final Uart16550 uart = new Uart16550(backend, irq::set, timers);
 
@@ -91,7 +92,7 @@ class Uart16550Test {
         assertFalse(irq.get());
         assertEquals(0x01, rd(IIR));
         assertEquals(0x60, rd(LSR));
-        assertTrue(backend.acceptInputCalls > 0, "reading RBR tells the backend there is room");
+        assertTrue(backend.acceptInputCalls.get() > 0, "reading RBR tells the backend there is room");
         assertEquals(1, backend.offer("b"));
         assertEquals('b', rd(RBR));
     }
@@ -295,7 +296,7 @@ class Uart16550Test {
         while (!irq.get() && System.nanoTime() < end) Thread.sleep(1);
         byte[] body = save(uart);
         AtomicBoolean irq2 = new AtomicBoolean();
-        Uart16550 fresh = new Uart16550(new FakeBackend(), irq2::set, timers);
+        Uart16550 fresh = new Uart16550(new RecordingBackend(), irq2::set, timers);
         fresh.loadState(new ByteArrayVMStateReader(body), 3);
         assertTrue(irq2.get());
         assertEquals(0xcc, fresh.read(IIR, 1));
@@ -321,12 +322,12 @@ class Uart16550Test {
         byte[] body = save(uart);
         assertTrue(body.length > REGS_ONLY, "the FIFO subsection is present");
 
-        FakeBackend b2 = new FakeBackend();
+        RecordingBackend b2 = new RecordingBackend();
         AtomicBoolean irq2 = new AtomicBoolean();
         Uart16550 fresh = new Uart16550(b2, irq2::set, timers);
         fresh.loadState(new ByteArrayVMStateReader(body), Uart16550.VMSTATE.versionId());
         assertTrue(irq2.get(), "the interrupt line is driven after loading");
-        assertTrue(b2.acceptInputCalls > 0, "held-back input may flow again");
+        assertTrue(b2.acceptInputCalls.get() > 0, "held-back input may flow again");
         assertArrayEquals(body, save(fresh));
         for (Uart16550 u : new Uart16550[] {uart, fresh}) {
             assertEquals(0xc4, u.read(IIR, 1));
@@ -351,7 +352,7 @@ class Uart16550Test {
         backend.offer("z"); // data outranks THRE, which stays pending behind it
         assertEquals(0x04, rd(IIR));
         byte[] body = save(uart);
-        Uart16550 fresh = new Uart16550(new FakeBackend(), b -> { }, timers);
+        Uart16550 fresh = new Uart16550(new RecordingBackend(), b -> { }, timers);
         fresh.loadState(new ByteArrayVMStateReader(body), 3);
         for (Uart16550 u : new Uart16550[] {uart, fresh}) {
             assertEquals('z', u.read(RBR, 1));
@@ -359,7 +360,7 @@ class Uart16550Test {
             assertEquals(0x01, u.read(IIR, 1));
         }
         // plain registers only when nothing is hidden
-        Uart16550 quiet = new Uart16550(new FakeBackend(), b -> { }, timers);
+        Uart16550 quiet = new Uart16550(new RecordingBackend(), b -> { }, timers);
         assertEquals(REGS_ONLY, save(quiet).length);
     }
 
@@ -372,7 +373,7 @@ class Uart16550Test {
         backend.offer("q");
         byte[] body = save(uart);
         body[body.length - 1] = 99; // the FIFO count (last field)
-        Uart16550 fresh = new Uart16550(new FakeBackend(), b -> { }, timers);
+        Uart16550 fresh = new Uart16550(new RecordingBackend(), b -> { }, timers);
         fresh.write(SCR, 1, 5);
         assertThrows(VMStateException.class, () -> fresh.loadState(new ByteArrayVMStateReader(body), 3));
         assertEquals(5, fresh.read(SCR, 1), "unchanged");

@@ -1,5 +1,6 @@
 package dev.ferry.hw.virtio;
 
+import dev.ferry.chardev.RecordingBackend;
 import static dev.ferry.hw.virtio.Virtio.*;
 import static dev.ferry.hw.virtio.VirtioConsole.*;
 import static dev.ferry.hw.virtio.VirtioMmio.*;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class VirtioConsoleTest {
     /** A guest-side console driver on the test driver. */
     static final class Guest implements AutoCloseable {
-        final TestChar chr = new TestChar();
+        final RecordingBackend chr = new RecordingBackend();
         final VirtioConsole con;
         final Driver d;
         final Driver.Queue rx, tx, crx, ctx;

@@ -1,5 +1,6 @@
 package dev.ferry.hw.virtio;
 
+import dev.ferry.chardev.RecordingBackend;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.ferry.hw.IrqLine;
@@ -17,7 +18,7 @@ class VirtioMmioSlotsTest {
             Map<Integer, Boolean> lines = new ConcurrentHashMap<>();
             VirtioBlk blk = new VirtioBlk(new MemDisk(1 << 20, false));
             VirtioRng rng = new VirtioRng();
-            VirtioConsole con = new VirtioConsole(new TestChar());
+            VirtioConsole con = new VirtioConsole(new RecordingBackend());
             List<VirtioMmioSlots.Slot> slots = VirtioMmioSlots.place(as, n -> level -> lines.put(n, level),
                     List.of(blk, rng, con), true);
             assertEquals(8, slots.size());

@@ -1,5 +1,6 @@
 package dev.ferry.hw.virtio;
 
+import dev.ferry.chardev.RecordingBackend;
 import static dev.ferry.hw.virtio.Virtio.*;
 import static dev.ferry.hw.virtio.VirtioMmio.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -112,7 +113,7 @@ class VirtioStateTest {
         VirtioConsoleTest.Guest g = new VirtioConsoleTest.Guest(false, VirtioConsole.DEFAULT_MAX_PORTS, true);
         g.sendControl(0, VirtioConsole.PORT_OPEN, 1);
         byte[] state = save(g.d.t);
-        TestChar chr = new TestChar();
+        RecordingBackend chr = new RecordingBackend();
         try (Driver b = new Driver(new VirtioConsole(chr), false)) {
             g.d.copyRamTo(b);
             int pokes = chr.acceptInputCalls.get();

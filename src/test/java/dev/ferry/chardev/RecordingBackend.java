@@ -1,37 +1,36 @@
-package dev.ferry.hw;
+package dev.ferry.chardev;
 
-import dev.ferry.chardev.CharBackend;
-import dev.ferry.chardev.CharFrontend;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** A backend that records output and lets a test push input the way a real backend does. */
-final class FakeBackend implements CharBackend {
-    final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    volatile CharFrontend frontend;
-    volatile int acceptInputCalls;
+/** For device tests: a backend that records output and offers input as a real one does (flow control). */
+public final class RecordingBackend implements CharBackend {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    public volatile CharFrontend frontend;
+    public final AtomicInteger acceptInputCalls = new AtomicInteger();
 
     @Override
     public synchronized void write(byte[] buf, int off, int len) {
         out.write(buf, off, len);
     }
 
-    synchronized String output() {
+    public synchronized String output() {
         return out.toString(StandardCharsets.ISO_8859_1);
     }
 
     @Override
-    public void attach(CharFrontend frontend) {
-        this.frontend = frontend;
+    public void attach(CharFrontend f) {
+        frontend = f;
     }
 
     @Override
     public void acceptInput() {
-        acceptInputCalls++;
+        acceptInputCalls.incrementAndGet();
     }
 
-    /** Offers bytes honouring canReceive; returns how many were taken. */
-    int offer(String s) {
+    /** Offers input honouring canReceive; returns how many bytes were taken. */
+    public int offer(String s) {
         byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
         int done = 0;
         while (done < b.length) {
