@@ -202,6 +202,7 @@ public final class Hmp implements CharFrontend, AutoCloseable {
             Attributes a = terminal.getAttributes();
             a.setLocalFlag(Attributes.LocalFlag.ISIG, false); // Ctrl-C and friends are keys, not signals
             a.setControlChar(Attributes.ControlChar.VEOF, -1); // Ctrl-D does not end the monitor
+            a.setOutputFlag(Attributes.OutputFlag.OPOST, false); // JLine's bytes go out as they are
             terminal.setAttributes(a);
             terminal.setSize(new Size(1024, 24)); // a socket tells no width: never wrap, as QEMU's readline
             DefaultParser parser = new DefaultParser();
