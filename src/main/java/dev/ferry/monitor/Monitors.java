@@ -50,6 +50,8 @@ public final class Monitors implements AutoCloseable {
     // run-state tracking for STOP/RESUME, guarded by this
     private RunState lastState;
     private boolean exiting;
+    /** Resets and shutdowns the main loop has served, guarded by this: system_reset waits for its own. */
+    private long served;
 
     /**
      * @param name     the VM name ({@code -name}), or null
@@ -68,8 +70,17 @@ public final class Monitors implements AutoCloseable {
                 exiting = !machine.options().noShutdown() || "host-qmp-quit".equals(cause);
             }
             events.emit("SHUTDOWN", causeData(cause));
+            served();
         });
-        machine.addResetListener(cause -> events.emit("RESET", causeData(cause)));
+        machine.addResetListener(cause -> {
+            events.emit("RESET", causeData(cause));
+            served();
+        });
+    }
+
+    private synchronized void served() {
+        served++;
+        notifyAll();
     }
 
     private static ObjectNode causeData(String cause) {
@@ -188,9 +199,30 @@ public final class Monitors implements AutoCloseable {
         if (!machine.isRunning()) machine.resume();
     }
 
-    /** QEMU's system_reset: asks for a reset (RESET event, or SHUTDOWN under -no-reboot). */
+    /**
+     * QEMU's system_reset: asks the main loop for a reset (RESET event, or SHUTDOWN under
+     * -no-reboot) and waits a little for it, so that the event comes before the reply as with
+     * QEMU.
+     */
     public void systemReset() {
+        long before;
+        synchronized (this) {
+            before = served;
+        }
         machine.requestReset("host-qmp-system-reset");
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        synchronized (this) {
+            while (served == before) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) break;
+                try {
+                    wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
     }
 
     /** QEMU's system_powerdown: the virt board has no power button, so only the POWERDOWN event. */
