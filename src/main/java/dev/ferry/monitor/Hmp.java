@@ -284,6 +284,10 @@ public final class Hmp implements CharFrontend, AutoCloseable {
                     HmpContext ctx = new HmpContext(monitors, cpuIndex, historyLines());
                     monitors.hmpCommands().execute(ctx, line);
                     output(ctx.output());
+                    if (ctx.isSuspended()) {
+                        in.awaitClose(); // quit: no new prompt; the session ends with the connection
+                        break;
+                    }
                 }
             } catch (RuntimeException e) {
                 if (!in.isClosed()) System.err.println("ferry: monitor: " + e);
@@ -330,6 +334,16 @@ public final class Hmp implements CharFrontend, AutoCloseable {
                 count++;
             }
             notifyAll();
+        }
+
+        synchronized void awaitClose() {
+            while (!closed) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
         }
 
         synchronized boolean isClosed() {

@@ -12,7 +12,10 @@ final class HmpBuiltins {
         t.register(HmpCommand.of("cont|c", "", "", "resume emulation", (ctx, a) -> ctx.monitors().cont()));
         t.register(HmpCommand.of("help|?", "name:S?", "[cmd]", "show the help",
                 (ctx, a) -> ctx.monitors().hmpCommands().help(ctx, a.str("name", null))));
-        t.register(HmpCommand.of("quit|q", "", "", "quit the emulator", (ctx, a) -> ctx.monitors().quit()));
+        t.register(HmpCommand.of("quit|q", "", "", "quit the emulator", (ctx, a) -> {
+            ctx.suspend();
+            ctx.monitors().quit();
+        }));
         t.register(HmpCommand.of("stop|s", "", "", "stop emulation", (ctx, a) -> ctx.monitors().stop()));
         t.register(HmpCommand.of("system_reset", "", "", "reset the system", (ctx, a) -> ctx.monitors().systemReset()));
         t.register(HmpCommand.of("system_powerdown", "", "", "send system power down event",

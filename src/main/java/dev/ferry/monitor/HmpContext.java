@@ -12,6 +12,7 @@ public final class HmpContext {
     private final int cpuIndex;
     private final List<String> history;
     private final StringBuilder out = new StringBuilder();
+    private boolean suspended;
 
     public HmpContext(Monitors monitors, int cpuIndex, List<String> history) {
         this.monitors = monitors;
@@ -45,6 +46,15 @@ public final class HmpContext {
     /** QEMU's hmp_handle_error: "Error: DESC". */
     public void error(String desc) {
         println("Error: " + desc);
+    }
+
+    /** The monitor reads no more input after this command (QEMU's quit suspends the monitor: no new prompt). */
+    public void suspend() {
+        suspended = true;
+    }
+
+    public boolean isSuspended() {
+        return suspended;
     }
 
     /** What was printed, with QEMU's "\r\n" line ends. */

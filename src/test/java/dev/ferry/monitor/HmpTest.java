@@ -81,6 +81,7 @@ class HmpTest {
                 c.send("quit\r");
                 assertEquals("quit\r\n", c.until("quit\r\n"));
                 assertTrue(m.awaitExit(5000), "quit ends the machine");
+                assertEquals("", c.quiet(200), "no prompt after quit");
             }
         }
     }
