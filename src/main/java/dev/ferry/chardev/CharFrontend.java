@@ -18,6 +18,14 @@ public interface CharFrontend {
     /** Delivers input; {@code len} never exceeds the last {@link #canReceive()} answer. */
     void receive(byte[] buf, int off, int len);
 
+    /** A client connected to a socket backend (QEMU's CHR_EVENT_OPENED): monitors greet it. */
+    default void opened() {
+    }
+
+    /** The client went away (CHR_EVENT_CLOSED). */
+    default void closed() {
+    }
+
     /** A break condition on the line (the mux's Ctrl-A b). */
     default void receiveBreak() {
     }

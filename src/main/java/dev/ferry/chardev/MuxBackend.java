@@ -97,6 +97,7 @@ public final class MuxBackend implements CharFrontend, AutoCloseable {
 
     @Override
     public void receive(byte[] buf, int off, int len) {
+        boolean[] touched = new boolean[MAX_PORTS];
         for (int i = 0; i < len; i++) {
             int ch = buf[off + i] & 0xff;
             Port target = null;
@@ -113,14 +114,18 @@ public final class MuxBackend implements CharFrontend, AutoCloseable {
                     target = ports.get(focus);
                 }
             }
-            if (target != null) target.queue((byte) ch);
-            else if (command >= 0) command(command);
+            if (target != null) {
+                target.queue((byte) ch);
+                touched[target.index] = true;
+            } else if (command >= 0) {
+                command(command);
+            }
         }
-        Port p;
+        List<Port> snapshot;
         synchronized (this) {
-            p = ports.isEmpty() ? null : ports.get(focus);
+            snapshot = List.copyOf(ports);
         }
-        if (p != null) p.drain();
+        for (Port p : snapshot) if (touched[p.index]) p.drain();
     }
 
     @Override

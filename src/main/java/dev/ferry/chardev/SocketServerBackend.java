@@ -120,6 +120,8 @@ public final class SocketServerBackend implements CharBackend {
                 outLock.notifyAll();
             }
             firstClient.countDown();
+            CharFrontend f = pump.frontend();
+            if (f != null) f.opened();
             try {
                 ByteBuffer bb = ByteBuffer.wrap(buf);
                 while (!closed) {
@@ -132,6 +134,8 @@ public final class SocketServerBackend implements CharBackend {
                 // the client went away
             }
             disconnect(ch);
+            CharFrontend g = pump.frontend();
+            if (g != null) g.closed();
         }
     }
 

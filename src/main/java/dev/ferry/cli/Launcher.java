@@ -55,11 +55,14 @@ public final class Launcher {
                     biosFile = Path.of(f.path());
                 }
             }
+            List<dev.ferry.hw.virtio.VirtioDevice> virtio = virtioDevices(config, backends);
+            boolean legacy = config.globals().stream().noneMatch(g -> g.driver().equals("virtio-mmio")
+                    && g.property().equals("force-legacy") && List.of("false", "off", "no").contains(g.value()));
             VirtMachine.Options opts = new VirtMachine.Options(config.memory().size(), config.smp().cpus(), bios, biosFile,
                     b.kernel().map(Path::of).orElse(null), b.initrd().map(Path::of).orElse(null), b.append().orElse(null),
-                    b.dtb().map(Path::of).orElse(null), serial, config.noReboot(), config.noShutdown());
+                    b.dtb().map(Path::of).orElse(null), serial, config.noReboot(), config.noShutdown(), virtio, legacy);
             machine = new VirtMachine(opts);
-        } catch (BootException | IllegalArgumentException | IllegalStateException e) {
+        } catch (BootException | IOException | IllegalArgumentException | IllegalStateException e) {
             System.err.println(CommandLine.PROGRAM + ": " + e.getMessage());
             backends.closeAll();
             return 1;
@@ -87,11 +90,76 @@ public final class Launcher {
         };
         Runtime.getRuntime().addShutdownHook(new Thread(backends::closeAll));
         machine.start();
-        if (!config.startPaused()) machine.resume();
+        if (config.incoming().isPresent()) {
+            Incoming inc = config.incoming().get();
+            dev.ferry.migration.Channels.Listener listener;
+            try {
+                listener = dev.ferry.migration.Channels.listen(inc.uri());
+            } catch (dev.ferry.migration.MigrationException e) {
+                System.err.println(CommandLine.PROGRAM + ": " + e.getMessage());
+                machine.close();
+                backends.closeAll();
+                return 1;
+            }
+            Thread.ofPlatform().name("migration-incoming").daemon(true).start(() -> {
+                try {
+                    dev.ferry.machine.MachineMigration.incoming(machine, listener, !config.startPaused());
+                } catch (dev.ferry.migration.MigrationException e) {
+                    System.err.println(CommandLine.PROGRAM + ": load of migration failed: " + e.getMessage());
+                    machine.requestShutdown(1, "incoming migration failed");
+                }
+            });
+        } else if (!config.startPaused()) {
+            machine.resume();
+        }
         int status = machine.runUntilExit();
         machine.close();
         backends.closeAll();
         return status;
+    }
+
+    /** The virtio devices in command-line order (the first takes the highest slot, as in QEMU). */
+    private static List<dev.ferry.hw.virtio.VirtioDevice> virtioDevices(MachineConfig config, Backends backends) throws IOException {
+        for (GlobalProperty g : config.globals())
+            if (!(g.driver().equals("virtio-mmio") && g.property().equals("force-legacy")))
+                throw new IllegalArgumentException("-global " + g.driver() + "." + g.property() + ": not supported yet");
+        List<dev.ferry.hw.virtio.VirtioDevice> out = new ArrayList<>();
+        List<Device> devs = config.devices();
+        for (int i = 0; i < devs.size(); i++) {
+            Device d = devs.get(i);
+            switch (d.model()) {
+                case VIRTIO_BLK -> {
+                    String id = d.properties().get("drive");
+                    Drive drive = config.drives().stream().filter(x -> x.id().equals(id)).findFirst()
+                            .orElseThrow(() -> new IllegalArgumentException("-device virtio-blk-device: Property 'virtio-blk-device.drive' can't find value '" + id + "'"));
+                    if (drive.file().isEmpty()) throw new IllegalArgumentException("-device virtio-blk-device: Device needs media, but drive is empty");
+                    dev.ferry.block.OpenOptions oo = dev.ferry.block.OpenOptions.defaults()
+                            .withFormat(drive.format().orElse(null))
+                            .withReadOnly(drive.readOnly())
+                            .withNodeName(drive.nodeName().orElse(null))
+                            .withNoFlush(drive.cache().noFlush)
+                            .withWarnings(msg -> System.err.println(CommandLine.PROGRAM + ": warning: " + msg));
+                    dev.ferry.block.BlockDriver bd = dev.ferry.block.Images.open(Path.of(drive.file().get()), oo);
+                    backends.all.add(bd);
+                    var opts = dev.ferry.hw.virtio.VirtioBlk.Options.defaults();
+                    if (d.properties().containsKey("serial")) opts = opts.withSerial(d.properties().get("serial"));
+                    out.add(new dev.ferry.hw.virtio.VirtioBlk(new dev.ferry.machine.DriveBackend(bd), opts));
+                }
+                case VIRTIO_RNG -> out.add(new dev.ferry.hw.virtio.VirtioRng());
+                case VIRTIO_SERIAL -> {
+                    // its first virtconsole (if any) is the console port
+                    CharBackend port = new NullBackend();
+                    for (int j = i + 1; j < devs.size() && devs.get(j).model() == DeviceModel.VIRTCONSOLE; j++) {
+                        port = backends.port(config, devs.get(j).properties().get("chardev"));
+                        break;
+                    }
+                    out.add(new dev.ferry.hw.virtio.VirtioConsole(port));
+                }
+                case VIRTCONSOLE -> { } // a port of the virtio-serial device before it
+                default -> throw new IllegalArgumentException("-device " + d.model().name() + ": not supported yet");
+            }
+        }
+        return out;
     }
 
     /** {@code ferry demo ARGS...}; returns the process exit status. */

@@ -22,6 +22,8 @@ public final class Csrs {
             MVENDORID = 0xf11, MARCHID = 0xf12, MIMPID = 0xf13, MHARTID = 0xf14, MCONFIGPTR = 0xf15;
 
     static final long MENVCFG_FIOM = 1, MENVCFG_STCE = 1L << 63;
+    /** marchid and mimpid of QEMU's generic CPUs: its version, here 7.2.0 (major << 16 | minor << 8 | micro). */
+    static final long QEMU_ARCH_IMP_ID = (7 << 16) | (2 << 8);
     static final long MSTATUS_WRITABLE = MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTATUS_MPIE | MSTATUS_SPP
             | MSTATUS_MPP | MSTATUS_FS | MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | MSTATUS_TVM | MSTATUS_TW
             | MSTATUS_TSR;
@@ -116,7 +118,8 @@ public final class Csrs {
             case PMPCFG2: return h.pmp.readCfg(1);
             case MCYCLE: return cycleValue(h);
             case MINSTRET: return instretValue(h);
-            case MVENDORID, MARCHID, MIMPID, MCONFIGPTR: return 0;
+            case MVENDORID, MCONFIGPTR: return 0;
+            case MARCHID, MIMPID: return QEMU_ARCH_IMP_ID;
             case MHARTID: return h.hartId;
             default:
                 if (csr >= PMPADDR0 && csr <= PMPADDR15) return h.pmp.addr[csr - PMPADDR0];
@@ -192,6 +195,16 @@ public final class Csrs {
             }
         }
         h.sliceLeft = 0; // enables or pending bits may have changed: re-check interrupts now
+    }
+
+    /**
+     * Called after a CSR instruction wrote {@code csr}. The instruction that writes minstret
+     * (or mcycle, which counts alongside it) does not also count itself: the next instruction
+     * reads exactly the value written.
+     */
+    static void writtenByInstruction(Hart h, int csr) {
+        if (csr == MINSTRET && (h.mcountinhibit & 4) == 0) h.instretOffset++;
+        else if (csr == MCYCLE && (h.mcountinhibit & 1) == 0) h.cycleOffset++;
     }
 
     private static void dirtyFs(Hart h) {

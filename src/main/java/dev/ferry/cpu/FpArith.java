@@ -53,6 +53,7 @@ final class FpArith {
             return;
         }
         int f7 = insn >>> 25;
+        int flagsBefore = fl.flags;
         switch (f7) {
             // ---- single precision ----
             case 0x00 -> f[rd] = box(Fp.add32(s(f, rs1), s(f, rs2), rm(h, f3), fl));
@@ -90,6 +91,8 @@ final class FpArith {
                     default -> throw h.illegalInstruction();
                 };
                 x[rd] = r ? 1 : 0;
+                integerResult(h, flagsBefore);
+                return;
             }
             case 0x60 -> {
                 int a = s(f, rs1), rm = rm(h, f3);
@@ -100,6 +103,8 @@ final class FpArith {
                     case 3 -> Fp.cvtLUFrom32(a, rm, fl);
                     default -> throw h.illegalInstruction();
                 };
+                integerResult(h, flagsBefore);
+                return;
             }
             case 0x68 -> {
                 long v = x[rs1];
@@ -160,6 +165,8 @@ final class FpArith {
                     default -> throw h.illegalInstruction();
                 };
                 x[rd] = r ? 1 : 0;
+                integerResult(h, flagsBefore);
+                return;
             }
             case 0x61 -> {
                 long a = f[rs1];
@@ -171,6 +178,8 @@ final class FpArith {
                     case 3 -> Fp.cvtLUFrom64(a, rm, fl);
                     default -> throw h.illegalInstruction();
                 };
+                integerResult(h, flagsBefore);
+                return;
             }
             case 0x69 -> {
                 long v = x[rs1];
@@ -197,6 +206,16 @@ final class FpArith {
             default -> throw h.illegalInstruction();
         }
         h.mstatus |= FS_DIRTY;
+    }
+
+    /**
+     * Ends a compare or a conversion to integer, which writes only an x register: FS becomes
+     * Dirty if, and only if, fflags changed. QEMU 7.2 never dirties FS for these, which the
+     * privileged spec does not allow once fflags has changed; leaving FS alone otherwise (FS=Clean
+     * after an feq of ordinary numbers) is what QEMU does.
+     */
+    private static void integerResult(Hart h, int flagsBefore) {
+        if (h.fpFlags.flags != flagsBefore) h.mstatus |= FS_DIRTY;
     }
 
     /** A single-precision operand, unboxed. */

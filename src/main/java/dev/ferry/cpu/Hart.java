@@ -219,9 +219,21 @@ public final class Hart implements InterruptLines {
 
     /** Nanoseconds of host time until the next timer this hart waits for (Long.MAX_VALUE: none). */
     long nanosToNextTimer() {
-        long n = clock.nanosUntil(mtimecmp);
-        if (sstcEnabled()) n = Math.min(n, clock.nanosUntil(stimecmp));
+        long n = nanosUntil(mtimecmp);
+        if (sstcEnabled()) n = Math.min(n, nanosUntil(stimecmp));
         return n;
+    }
+
+    /**
+     * Host nanoseconds until the clock reaches a comparator, compared unsigned as the timer
+     * interrupts are: a value more than 2^63 ticks ahead (such as the reset value, all ones)
+     * is never reached rather than already past.
+     */
+    private long nanosUntil(long cmp) {
+        long now = clock.now();
+        if (Long.compareUnsigned(now, cmp) >= 0) return 0;
+        if (cmp - now < 0) return Long.MAX_VALUE;
+        return clock.nanosUntil(cmp);
     }
 
     /** The interrupt to take now, as a cause number, or -1. */
@@ -300,7 +312,7 @@ public final class Hart implements InterruptLines {
     }
 
     void mret() {
-        if (priv < PRV_M) throw raise(Trap.ILLEGAL, 0);
+        if (priv < PRV_M) throw illegalInstruction();
         long s = mstatus;
         int mpp = (int) ((s & MSTATUS_MPP) >>> MPP_SHIFT);
         s = (s & ~MSTATUS_MIE) | ((s & MSTATUS_MPIE) != 0 ? MSTATUS_MIE : 0);
@@ -315,7 +327,7 @@ public final class Hart implements InterruptLines {
     }
 
     void sret() {
-        if (priv < PRV_S || (priv == PRV_S && (mstatus & MSTATUS_TSR) != 0)) throw raise(Trap.ILLEGAL, 0);
+        if (priv < PRV_S || (priv == PRV_S && (mstatus & MSTATUS_TSR) != 0)) throw illegalInstruction();
         long s = mstatus;
         int spp = (s & MSTATUS_SPP) != 0 ? PRV_S : PRV_U;
         s = (s & ~MSTATUS_SIE) | ((s & MSTATUS_SPIE) != 0 ? MSTATUS_SIE : 0);
@@ -373,7 +385,8 @@ public final class Hart implements InterruptLines {
                 if (irq >= 0) {
                     takeTrap(Trap.INTERRUPT_BIT | irq, 0);
                 } else if (wfi) {
-                    return Exit.WAITING;
+                    if ((mip() & mie) == 0) return Exit.WAITING;
+                    wfi = false; // pending and enabled in mie ends the wait, even when globally disabled
                 }
                 int slice = (int) Math.min(budget, 4096);
                 int done = Interpreter.execute(this, slice);

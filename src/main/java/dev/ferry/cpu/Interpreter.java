@@ -284,7 +284,8 @@ final class Interpreter {
                     case 4: return Math.min(a, b);
                     case 5: return Long.compareUnsigned(a, b) < 0 ? a : b;
                     case 6: return Math.max(a, b);
-                    default: return Long.compareUnsigned(a, b) > 0 ? a : b;
+                    case 7: return Long.compareUnsigned(a, b) > 0 ? a : b;
+                    default: throw illegal(h);
                 }
             case 0x30:
                 if (f3 == 1) return Long.rotateLeft(a, (int) b);
@@ -370,9 +371,11 @@ final class Interpreter {
 
     private static void amo(Hart h, long[] x, Mmu mmu, int insn, int rd, int rs1, int rs2, int f3) {
         if (f3 != 2 && f3 != 3) throw illegal(h);
+        int f5 = insn >>> 27;
+        // an undefined funct5 is illegal before any address check or memory access
+        if (f5 > 0x1c || ((f5 & 3) != 0 && f5 > 3)) throw illegal(h);
         boolean dbl = f3 == 3;
         int size = dbl ? 8 : 4;
-        int f5 = insn >>> 27;
         long va = x[rs1];
         long src = x[rs2];
         MemorySegment seg = mmu.seg;
@@ -508,11 +511,13 @@ final class Interpreter {
         if (kind == 1) {
             old = Csrs.read(h, csr, false); // csrrw reads even for rd=x0: the CSR must exist and be accessible
             Csrs.write(h, csr, operand);
+            Csrs.writtenByInstruction(h, csr);
         } else {
             old = Csrs.read(h, csr, false);
             if (rs1 != 0) { // csrrs/csrrc with x0 (or uimm 0) do not write
                 long base = Csrs.read(h, csr, true);
                 Csrs.write(h, csr, kind == 2 ? base | operand : base & ~operand);
+                Csrs.writtenByInstruction(h, csr);
             }
         }
         x[rd] = old;

@@ -308,9 +308,10 @@ public final class Mmu {
 
     private void storeSlow(long va, int size, long v) {
         if ((va & 0xfff) + size > 0x1000) {
-            // check both pages before writing anything, so a fault leaves memory untouched
+            // check both pages before writing anything, so a fault leaves memory untouched; a
+            // fault on the second page reports its first byte, as loads (and QEMU) do
             translate(va, 1, WRITE);
-            translate(va + size - 1, 1, WRITE);
+            translate((va | 0xfff) + 1, 1, WRITE);
             for (int k = 0; k < size; k++) storeSlow(va + k, 1, v >>> (8 * k));
             return;
         }

@@ -116,7 +116,9 @@ public final class BuiltinSbi implements Hart.Firmware {
                 case 1 -> value = IMPL_ID;
                 case 2 -> value = 1;
                 case 3 -> value = probe(a0) ? 1 : 0;
-                case 4, 5, 6 -> value = 0; // mvendorid, marchid, mimpid
+                case 4 -> value = h.readCsr(Csrs.MVENDORID);
+                case 5 -> value = h.readCsr(Csrs.MARCHID);
+                case 6 -> value = h.readCsr(Csrs.MIMPID);
                 default -> err = ERR_NOT_SUPPORTED;
             }
         } else if (eid == EXT_TIME && fid == 0) {
@@ -245,6 +247,18 @@ public final class BuiltinSbi implements Hart.Firmware {
             }
             default -> { return new long[] {ERR_NOT_SUPPORTED, 0}; }
         }
+    }
+
+    /** The harts' HSM states, the live array (the machine's state description loads into it). */
+    public int[] hsmStates() {
+        return hsm;
+    }
+
+    /** Checks loaded HSM states. */
+    public void validateHsmStates() throws IllegalStateException {
+        for (int s : hsm)
+            if (s != HSM_STARTED && s != HSM_STOPPED && s != HSM_START_PENDING && s != HSM_SUSPENDED)
+                throw new IllegalStateException("invalid HSM state " + s);
     }
 
     /** HSM state of a hart (for the state description). */

@@ -2,6 +2,10 @@ package dev.ferry.hw;
 
 import dev.ferry.cpu.InterruptLines;
 import dev.ferry.memory.MmioHandler;
+import dev.ferry.migration.vmstate.VMStateDescription;
+import dev.ferry.migration.vmstate.VMStateException;
+import dev.ferry.migration.vmstate.VMStateReader;
+import dev.ferry.migration.vmstate.VMStateWriter;
 import dev.ferry.time.GuestClock;
 import java.lang.System.Logger.Level;
 import java.util.List;
@@ -27,9 +31,31 @@ public final class Clint implements MmioHandler {
 
     private static final System.Logger LOG = System.getLogger(Clint.class.getName());
 
+    /**
+     * The CLINT's state: each hart's msip bit and mtimecmp. mtime is the machine clock's (saved
+     * with it). Loading drives the MSIP lines and sets each hart's comparator.
+     */
+    public static final VMStateDescription<Clint> VMSTATE = VMStateDescription.<Clint>builder("riscv_clint")
+            .version(1).minimumVersion(1)
+            .uint32Equal("num_harts", c -> c.harts.length)
+            .boolArray("msip", c -> c.msip)
+            .uint64Array("timecmp", c -> c.timecmp)
+            .preSave(c -> {
+                for (int h = 0; h < c.harts.length; h++) c.timecmp[h] = c.harts[h].mtimecmp();
+            })
+            .postLoad((c, v) -> {
+                for (int h = 0; h < c.harts.length; h++) {
+                    c.harts[h].setMtimecmp(c.timecmp[h]);
+                    c.harts[h].setInterruptLine(InterruptLines.MSIP, c.msip[h]);
+                }
+            })
+            .build();
+
     private final InterruptLines[] harts;
     private final GuestClock clock;
     private final boolean[] msip;
+    /** mtimecmp values in transit (filled before saving, applied after loading); the harts hold the live ones. */
+    private final long[] timecmp;
 
     public Clint(List<? extends InterruptLines> harts, GuestClock clock) {
         if (harts.isEmpty() || harts.size() > MAX_HARTS)
@@ -37,6 +63,17 @@ public final class Clint implements MmioHandler {
         this.harts = harts.toArray(InterruptLines[]::new);
         this.clock = clock;
         this.msip = new boolean[this.harts.length];
+        this.timecmp = new long[this.harts.length];
+    }
+
+    /** Writes this CLINT's section body (see {@link #VMSTATE}). */
+    public synchronized void saveState(VMStateWriter out) throws VMStateException {
+        VMSTATE.save(this, out);
+    }
+
+    /** Loads a section body saved at {@code versionId}; on failure nothing changes. */
+    public synchronized void loadState(VMStateReader in, int versionId) throws VMStateException {
+        VMSTATE.load(this, in, versionId);
     }
 
     public int hartCount() {

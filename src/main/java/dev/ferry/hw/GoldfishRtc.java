@@ -1,6 +1,10 @@
 package dev.ferry.hw;
 
 import dev.ferry.memory.MmioHandler;
+import dev.ferry.migration.vmstate.VMStateDescription;
+import dev.ferry.migration.vmstate.VMStateException;
+import dev.ferry.migration.vmstate.VMStateReader;
+import dev.ferry.migration.vmstate.VMStateWriter;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,6 +36,25 @@ public final class GoldfishRtc implements MmioHandler {
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     };
 
+    /**
+     * The RTC's state, as QEMU's {@code goldfish_rtc} (version 2): the guest's time at the moment
+     * of saving (so, as in QEMU, the restored clock continues from there rather than jumping over
+     * the time the machine was away), the alarm, whether it is armed, the interrupt's pending and
+     * enabled bits and the latched TIME_HIGH. Loading re-arms a running alarm (firing at once if
+     * its time has passed) and drives the interrupt line.
+     */
+    public static final VMStateDescription<GoldfishRtc> VMSTATE = VMStateDescription.<GoldfishRtc>builder("goldfish_rtc")
+            .version(2).minimumVersion(0)
+            .uint64("tick_offset_vmstate", r -> r.savedTime, (r, v) -> r.savedTime = v)
+            .uint64("alarm_next", r -> r.alarmNext, (r, v) -> r.alarmNext = v)
+            .uint32("alarm_running", r -> r.alarmRunning ? 1 : 0, (r, v) -> r.alarmRunning = v != 0)
+            .uint32("irq_pending", r -> r.irqPending ? 1 : 0, (r, v) -> r.irqPending = v != 0)
+            .uint32("irq_enabled", r -> r.irqEnabled ? 1 : 0, (r, v) -> r.irqEnabled = v != 0)
+            .uint32("time_high", r -> r.timeHigh, (r, v) -> r.timeHigh = v).since(2)
+            .preSave(r -> r.savedTime = r.now())
+            .postLoad((r, v) -> r.afterLoad())
+            .build();
+
     private final IrqLine irq;
     private final ScheduledExecutorService timers;
     private final LongSupplier hostNanos;
@@ -44,6 +67,8 @@ public final class GoldfishRtc implements MmioHandler {
     private boolean irqPending;
     private boolean irqEnabled;
     private int timeHigh;
+    /** The guest time in transit: set before saving, turned back into an offset after loading. */
+    private long savedTime;
 
     private ScheduledFuture<?> alarmTask;
     private long alarmGeneration;
@@ -66,6 +91,24 @@ public final class GoldfishRtc implements MmioHandler {
         // QEMU starts the RTC at a whole second
         long start = Math.floorDiv(host + baseOffsetNanos, 1_000_000_000L) * 1_000_000_000L;
         this.tickOffset = start - host;
+    }
+
+    /** Writes this RTC's section body (see {@link #VMSTATE}). */
+    public synchronized void saveState(VMStateWriter out) throws VMStateException {
+        VMSTATE.save(this, out);
+    }
+
+    /** Loads a section body saved at {@code versionId}; on failure nothing changes. */
+    public synchronized void loadState(VMStateReader in, int versionId) throws VMStateException {
+        VMSTATE.load(this, in, versionId);
+    }
+
+    private void afterLoad() {
+        tickOffset = savedTime - hostNanos.getAsLong();
+        boolean running = alarmRunning;
+        clearAlarm();
+        if (running) setAlarm();
+        update();
     }
 
     /** The guest's current time in ns since the epoch. */

@@ -2,6 +2,10 @@ package dev.ferry.hw;
 
 import dev.ferry.cpu.InterruptLines;
 import dev.ferry.memory.MmioHandler;
+import dev.ferry.migration.vmstate.VMStateDescription;
+import dev.ferry.migration.vmstate.VMStateException;
+import dev.ferry.migration.vmstate.VMStateReader;
+import dev.ferry.migration.vmstate.VMStateWriter;
 import java.lang.System.Logger.Level;
 import java.util.List;
 
@@ -37,6 +41,25 @@ public final class Plic implements MmioHandler {
     static final int WORDS = (NUM_SOURCES + 31) / 32;
 
     private static final System.Logger LOG = System.getLogger(Plic.class.getName());
+
+    /**
+     * The PLIC's state, named after QEMU's {@code riscv_sifive_plic}: source priorities, context
+     * thresholds, pending and claimed bits, enables, plus the input line levels (which QEMU does
+     * not keep, and which completion needs). Loading re-validates the values and drives every
+     * context's MEIP/SEIP line.
+     */
+    public static final VMStateDescription<Plic> VMSTATE = VMStateDescription.<Plic>builder("riscv_sifive_plic")
+            .version(1).minimumVersion(1)
+            .uint32Equal("num_sources", p -> NUM_SOURCES)
+            .uint32Equal("num_contexts", p -> p.contexts)
+            .uint32Array("source_priority", p -> p.priority)
+            .uint32Array("target_priority", p -> p.threshold)
+            .uint32Array("pending", p -> p.pending)
+            .uint32Array("claimed", p -> p.claimed)
+            .uint32Array("enable", p -> p.enable)
+            .uint32Array("level", p -> p.level)
+            .postLoad((p, v) -> p.afterLoad())
+            .build();
 
     private final InterruptLines[] harts;
     private final int contexts;
@@ -133,7 +156,7 @@ public final class Plic implements MmioHandler {
             int ctx = (int) ((offset - ENABLE_BASE) / ENABLE_STRIDE);
             int w = (int) ((offset - ENABLE_BASE) % ENABLE_STRIDE) >>> 2;
             if (ctx < contexts && w < WORDS) {
-                enable[ctx * WORDS + w] = v & validMask(w);
+                enable[ctx * WORDS + w] = v & validMask(w); // bit 0 (source 0) reads back as QEMU's does, to no effect
                 update();
             }
             return;
@@ -143,10 +166,8 @@ public final class Plic implements MmioHandler {
         if (ctx >= contexts) {
             bad("write", offset, size);
         } else if (reg == 0) {
-            if (Integer.compareUnsigned(v, MAX_PRIORITY) <= 0) { // larger thresholds are ignored, as QEMU does
-                threshold[ctx] = v;
-                update();
-            }
+            threshold[ctx] = v & MAX_PRIORITY; // QEMU 7.2 keeps the low priority bits
+            update();
         } else if (reg == 4) {
             complete(v);
         } else {
@@ -154,11 +175,10 @@ public final class Plic implements MmioHandler {
         }
     }
 
-    /** Bits of enable word w that name real sources (bit 0 of word 0 is source 0, never enabled). */
+    /** Bits of enable and pending words that exist (source 0's bit included; nothing ever pends it). */
     private static int validMask(int w) {
         int lo = w * 32;
         int mask = -1;
-        if (lo == 0) mask &= ~1;
         int n = NUM_SOURCES - lo;
         if (n < 32) mask &= (1 << n) - 1;
         return mask;
@@ -174,6 +194,7 @@ public final class Plic implements MmioHandler {
         int best = 0, bestPrio = threshold[ctx];
         for (int w = 0; w < WORDS; w++) {
             int cand = pending[w] & ~claimed[w] & enable[ctx * WORDS + w];
+            if (w == 0) cand &= ~1; // source 0 never interrupts
             while (cand != 0) {
                 int bit = Integer.numberOfTrailingZeros(cand);
                 cand &= cand - 1;
@@ -218,6 +239,33 @@ public final class Plic implements MmioHandler {
                 harts[ctx >>> 1].setInterruptLine((ctx & 1) == 0 ? InterruptLines.MEIP : InterruptLines.SEIP, lvl);
             }
         }
+    }
+
+    /** Writes this PLIC's section body (see {@link #VMSTATE}). */
+    public synchronized void saveState(VMStateWriter out) throws VMStateException {
+        VMSTATE.save(this, out);
+    }
+
+    /** Loads a section body saved at {@code versionId}; on failure nothing changes. */
+    public synchronized void loadState(VMStateReader in, int versionId) throws VMStateException {
+        VMSTATE.load(this, in, versionId);
+    }
+
+    private void afterLoad() throws VMStateException {
+        for (int src = 0; src < NUM_SOURCES; src++)
+            if (Integer.compareUnsigned(priority[src], MAX_PRIORITY) > 0 || (src == 0 && priority[0] != 0))
+                throw new VMStateException("source " + src + " priority " + Integer.toUnsignedString(priority[src]) + " out of range");
+        for (int ctx = 0; ctx < contexts; ctx++)
+            if (Integer.compareUnsigned(threshold[ctx], MAX_PRIORITY) > 0)
+                throw new VMStateException("context " + ctx + " threshold " + Integer.toUnsignedString(threshold[ctx]) + " out of range");
+        for (int w = 0; w < WORDS; w++) {
+            int m = validMask(w);
+            pending[w] &= m;
+            claimed[w] &= m;
+            level[w] &= m;
+            for (int ctx = 0; ctx < contexts; ctx++) enable[ctx * WORDS + w] &= m;
+        }
+        resync();
     }
 
     /** Drives every context's line to its current level (after a restore, or when harts were re-created). */

@@ -3,6 +3,10 @@ package dev.ferry.hw;
 import dev.ferry.chardev.CharBackend;
 import dev.ferry.chardev.CharFrontend;
 import dev.ferry.memory.MmioHandler;
+import dev.ferry.migration.vmstate.VMStateDescription;
+import dev.ferry.migration.vmstate.VMStateException;
+import dev.ferry.migration.vmstate.VMStateReader;
+import dev.ferry.migration.vmstate.VMStateWriter;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -46,6 +50,63 @@ public final class Uart16550 implements MmioHandler, CharFrontend {
 
     private static final System.Logger LOG = System.getLogger(Uart16550.class.getName());
 
+    /** The receive FIFO (QEMU's Fifo8 layout: the buffer, the head index, the count). */
+    static final VMStateDescription<Uart16550> FIFO8 = VMStateDescription.<Uart16550>builder("Fifo8")
+            .version(1).minimumVersion(1)
+            .buffer("data", u -> u.fifo)
+            .uint32("head", u -> u.fifoHead, (u, v) -> u.fifoHead = v)
+            .uint32("num", u -> u.fifoCount, (u, v) -> u.fifoCount = v)
+            .build();
+
+    static final VMStateDescription<Uart16550> RECV_FIFO = VMStateDescription.<Uart16550>builder("serial/recv_fifo")
+            .version(1).minimumVersion(1)
+            .struct("recv_fifo", FIFO8, u -> u)
+            .build();
+
+    /** THR-empty interrupt condition, sent when IIR alone does not tell it (QEMU's rule). */
+    static final VMStateDescription<Uart16550> THR_IPENDING = VMStateDescription.<Uart16550>builder("serial/thr_ipending")
+            .version(1).minimumVersion(1)
+            .int32("thr_ipending", u -> u.thrIpending ? 1 : 0, (u, v) -> {
+                u.thrIpending = v != 0;
+                u.thrIpendingLoaded = true;
+            })
+            .build();
+
+    static final VMStateDescription<Uart16550> TIMEOUT_IPENDING = VMStateDescription.<Uart16550>builder("serial/timeout_ipending")
+            .version(1).minimumVersion(1)
+            .int32("timeout_ipending", u -> u.timeoutIpending ? 1 : 0, (u, v) -> u.timeoutIpending = v != 0)
+            .build();
+
+    /**
+     * The UART's state, laid out as QEMU's {@code serial} description: the registers (FCR as
+     * {@code fcr_vmstate}), then subsections for the receive FIFO contents, a THR-empty
+     * condition that IIR does not show, and a pending character timeout. Loading validates the
+     * FIFO indices, recomputes IIR and drives the interrupt line, re-arms the character timeout
+     * while data waits, and lets held-back host input flow again.
+     */
+    public static final VMStateDescription<Uart16550> VMSTATE = VMStateDescription.<Uart16550>builder("serial")
+            .version(3).minimumVersion(3)
+            .uint16("divider", u -> u.divider, (u, v) -> u.divider = v)
+            .uint8("rbr", u -> u.rbr, (u, v) -> u.rbr = v)
+            .uint8("ier", u -> u.ier, (u, v) -> u.ier = v)
+            .uint8("iir", u -> u.iir, (u, v) -> u.iir = v)
+            .uint8("lcr", u -> u.lcr, (u, v) -> u.lcr = v)
+            .uint8("mcr", u -> u.mcr, (u, v) -> u.mcr = v)
+            .uint8("lsr", u -> u.lsr, (u, v) -> u.lsr = v)
+            .uint8("msr", u -> u.msr, (u, v) -> u.msr = v)
+            .uint8("scr", u -> u.scr, (u, v) -> u.scr = v)
+            .uint8("fcr_vmstate", u -> u.fcr, (u, v) -> u.fcr = v)
+            .subsection(THR_IPENDING, u -> (u.ier & IER_THRI) != 0 && u.thrIpending != ((u.iir & IIR_ID) == IIR_THRI))
+            .subsection(RECV_FIFO, u -> u.fifoCount > 0)
+            .subsection(TIMEOUT_IPENDING, u -> u.timeoutIpending)
+            .preLoad(u -> {
+                u.thrIpendingLoaded = false;
+                u.fifoHead = u.fifoCount = 0;
+                u.timeoutIpending = false;
+            })
+            .postLoad((u, v) -> u.afterLoad())
+            .build();
+
     private final CharBackend backend;
     private final IrqLine irq;
     private final ScheduledExecutorService timers;
@@ -60,6 +121,8 @@ public final class Uart16550 implements MmioHandler, CharFrontend {
     private boolean thrIpending;
     /** Character-timeout interrupt condition. */
     private boolean timeoutIpending;
+    /** During a load: whether the thr_ipending subsection was present. */
+    private boolean thrIpendingLoaded;
 
     // derived / runtime
     private int recvTriggerLevel = 1;
@@ -105,6 +168,37 @@ public final class Uart16550 implements MmioHandler, CharFrontend {
             irq.set(false);
         }
         backend.acceptInput();
+    }
+
+    // ---------------------------------------------------------------- migration
+
+    /** Writes this UART's section body (see {@link #VMSTATE}). */
+    public synchronized void saveState(VMStateWriter out) throws VMStateException {
+        VMSTATE.save(this, out);
+    }
+
+    /** Loads a section body saved at {@code versionId}; on failure nothing changes. */
+    public void loadState(VMStateReader in, int versionId) throws VMStateException {
+        synchronized (this) {
+            cancelTimeout();
+            VMSTATE.load(this, in, versionId);
+        }
+        backend.acceptInput();
+    }
+
+    private void afterLoad() throws VMStateException {
+        if (fifoHead < 0 || fifoHead >= FIFO_SIZE || fifoCount < 0 || fifoCount > FIFO_SIZE)
+            throw new VMStateException("receive FIFO head " + fifoHead + " / count " + fifoCount + " out of range");
+        if (divider < 0 || divider > 0xffff) throw new VMStateException("divider out of range");
+        if (!thrIpendingLoaded) thrIpending = (iir & IIR_ID) == IIR_THRI;
+        fcr &= FCR_FE | FCR_DMS | FCR_ITL;
+        mcr &= 0x1f;
+        ier &= 0x0f;
+        recvTriggerLevel = triggerLevel(fcr);
+        updateParameters();
+        cancelTimeout();
+        if (fifoCount > 0 && !timeoutIpending) armTimeout();
+        updateIrq();
     }
 
     // ---------------------------------------------------------------- MMIO

@@ -37,7 +37,18 @@ public final class VirtMachine implements AutoCloseable {
 
     /** What the machine is made of and boots. */
     public record Options(long ramSize, int harts, BiosKind bios, Path biosFile, Path kernel, Path initrd,
-                          String append, Path dtb, CharBackend serial, boolean noReboot, boolean noShutdown) {
+                          String append, Path dtb, CharBackend serial, boolean noReboot, boolean noShutdown,
+                          List<dev.ferry.hw.virtio.VirtioDevice> virtioDevices, boolean virtioLegacy) {
+        public Options {
+            virtioDevices = List.copyOf(virtioDevices);
+        }
+
+        /** Without virtio devices. */
+        public Options(long ramSize, int harts, BiosKind bios, Path biosFile, Path kernel, Path initrd, String append,
+                       Path dtb, CharBackend serial, boolean noReboot, boolean noShutdown) {
+            this(ramSize, harts, bios, biosFile, kernel, initrd, append, dtb, serial, noReboot, noShutdown, List.of(), true);
+        }
+
         public static Options of(long ramSize, Path kernel, Path initrd, String append, CharBackend serial) {
             return new Options(ramSize, 1, BiosKind.DEFAULT, null, kernel, initrd, append, null, serial, false, false);
         }
@@ -55,6 +66,8 @@ public final class VirtMachine implements AutoCloseable {
     public final GoldfishRtc rtc;
     public final SifiveTest test;
     private final BuiltinSbi sbi;
+    /** The eight virtio-mmio transports, lowest address first (empty ones hold no device). */
+    public final List<dev.ferry.hw.virtio.VirtioMmioSlots.Slot> virtioSlots;
     private byte[] fdtBlob;
     private long fdtAddress;
     private long kernelEntry;
@@ -102,9 +115,10 @@ public final class VirtMachine implements AutoCloseable {
         bus.addMmio("goldfish_rtc", GoldfishRtc.BASE, GoldfishRtc.SIZE, rtc);
         uart = new Uart16550(o.serial(), plic.irq(Uart16550.IRQ));
         bus.addMmio("serial", Uart16550.BASE, Uart16550.SIZE, uart);
-        for (VirtDeviceTree.VirtioSlot slot : VirtDeviceTree.defaultVirtioSlots())
-            bus.addMmio("virtio-mmio@" + Long.toHexString(slot.address()), slot.address(), VirtDeviceTree.VIRTIO_SIZE,
-                    new EmptyVirtioMmio());
+        virtioSlots = dev.ferry.hw.virtio.VirtioMmioSlots.place(bus, plic::irq, o.virtioDevices(), o.virtioLegacy());
+        for (dev.ferry.hw.virtio.VirtioMmioSlots.Slot slot : virtioSlots)
+            bus.addMmio("virtio-mmio@" + Long.toHexString(slot.address()), slot.address(),
+                    dev.ferry.hw.virtio.VirtioMmioSlots.SLOT_SIZE, slot.transport());
         sbi = o.bios() == BiosKind.DEFAULT
                 ? new BuiltinSbi(harts, (type, reason) -> {
                     if (type == 0) requestShutdown(0, "guest-shutdown");
@@ -307,6 +321,11 @@ public final class VirtMachine implements AutoCloseable {
         }
     }
 
+    /** Changes the reported run state without starting or stopping anything. */
+    void setStateQuietly(RunState s) {
+        setState(s);
+    }
+
     public boolean isRunning() {
         return state == RunState.RUNNING;
     }
@@ -403,6 +422,7 @@ public final class VirtMachine implements AutoCloseable {
         plic.reset();
         uart.reset();
         rtc.reset();
+        dev.ferry.hw.virtio.VirtioMmioSlots.resetAll(virtioSlots);
         for (Runnable r : resetHooks) r.run();
         try {
             loadImages();
@@ -414,6 +434,78 @@ public final class VirtMachine implements AutoCloseable {
         if (wasRunning) startVcpus();
         else if (state != RunState.INMIGRATE && state != RunState.FINISH_MIGRATE) setState(RunState.PRELAUNCH);
         for (Consumer<String> l : resetListeners) l.accept(cause);
+    }
+
+    // ---- state that moves ----
+
+    private final MachineState.GlobalState globalState = new MachineState.GlobalState();
+    private MigrationControl migration;
+
+    /** Outgoing migration control (parameters, current migration) for the monitors. */
+    public synchronized MigrationControl migration() {
+        if (migration == null) migration = new MigrationControl(this);
+        return migration;
+    }
+    private dev.ferry.migration.SaveStateRegistry registry;
+
+    /** The machine's state handlers (built once). */
+    public synchronized dev.ferry.migration.SaveStateRegistry stateRegistry() {
+        if (registry == null) registry = MachineState.build(this, globalState);
+        return registry;
+    }
+
+    /** Records the run state to send (QEMU's globalstate) before saving. */
+    void recordGlobalState(RunState s) {
+        globalState.set(s);
+    }
+
+    /** The run state the loaded stream's source was in, or null. */
+    RunState receivedGlobalState() {
+        return globalState.received;
+    }
+
+    /** With the vCPUs stopped: lets devices finish what they do to guest memory (disk requests in flight). */
+    void quiesceDevices() {
+        dev.ferry.hw.virtio.VirtioMmioSlots.drainAll(virtioSlots);
+    }
+
+    boolean hasBuiltinSbi() {
+        return sbi != null;
+    }
+
+    int[] sbiHsmStates() {
+        return sbi.hsmStates();
+    }
+
+    void applySbiHsmStates() throws dev.ferry.migration.vmstate.VMStateException {
+        try {
+            sbi.validateHsmStates();
+        } catch (IllegalStateException e) {
+            throw new dev.ferry.migration.vmstate.VMStateException("ferry_sbi: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Takes the pages written since the last sync into {@code toSend}. Running harts are made
+     * to drop their fast write paths first (and acknowledge it), so that every write after the
+     * harvest marks its page again: no write slips between harvest and send.
+     */
+    void syncDirtyLog(List<RamBlock> blocks, long[][] toSend) {
+        bus.bumpDirtyEpoch();
+        long epoch = bus.dirtyEpoch();
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        for (Hart h : harts) {
+            while (isRunning() && !h.isStopped() && h.mmu().acknowledgedDirtyEpoch() != epoch
+                    && System.nanoTime() < deadline) {
+                h.kick();
+                Thread.onSpinWait();
+            }
+        }
+        for (int i = 0; i < blocks.size(); i++) {
+            dev.ferry.memory.DirtyLog log = blocks.get(i).dirtyLog();
+            long[] bits = toSend[i];
+            for (int w = 0; w < log.words(); w++) bits[w] |= log.takeWord(w);
+        }
     }
 
     public void addResetHook(Runnable r) {
@@ -440,6 +532,7 @@ public final class VirtMachine implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        for (var slot : virtioSlots) slot.transport().close();
         bus.close();
     }
 }

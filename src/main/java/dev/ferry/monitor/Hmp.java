@@ -75,7 +75,7 @@ public final class Hmp implements CharFrontend, AutoCloseable {
         this.monitors = monitors;
         this.backend = backend;
         this.focused = focused;
-        this.watch = new ConnectionWatch(transport, new ConnectionWatch.Listener() {
+        this.watch = new ConnectionWatch(backend, transport, new ConnectionWatch.Listener() {
             @Override
             public void opened() {
                 connectionOpened();
@@ -150,6 +150,18 @@ public final class Hmp implements CharFrontend, AutoCloseable {
     }
 
     // ------------------------------------------------------------------ input
+
+    /** The backend's client connected (CharFrontend's OPENED event). */
+    @Override
+    public void opened() {
+        watch.event(true);
+    }
+
+    /** The backend's client left. */
+    @Override
+    public void closed() {
+        watch.event(false);
+    }
 
     @Override
     public int canReceive() {

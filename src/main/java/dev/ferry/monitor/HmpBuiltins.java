@@ -45,6 +45,7 @@ final class HmpBuiltins {
                 (ctx, a) -> ctx.println(statusLine(ctx.monitors().machine().state()))));
         info.register(HmpCommand.of("version", "", "", "show the version of QEMU", (ctx, a) -> ctx.println(
                 Monitors.QEMU_MAJOR + "." + Monitors.QEMU_MINOR + "." + Monitors.QEMU_MICRO + Monitors.PACKAGE)));
+        HmpMigration.register(t);
     }
 
     /** QEMU's {@code info status} line for a run state. */

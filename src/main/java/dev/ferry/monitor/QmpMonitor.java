@@ -59,7 +59,7 @@ public final class QmpMonitor implements CharFrontend, AutoCloseable {
         this.monitors = monitors;
         this.out = backend;
         this.oobOffered = oobOffered;
-        this.watch = new ConnectionWatch(transport, new ConnectionWatch.Listener() {
+        this.watch = new ConnectionWatch(backend, transport, new ConnectionWatch.Listener() {
             @Override
             public void opened() {
                 connectionOpened();
@@ -109,6 +109,18 @@ public final class QmpMonitor implements CharFrontend, AutoCloseable {
     }
 
     // ------------------------------------------------------------------ input
+
+    /** The backend's client connected (CharFrontend's OPENED event). */
+    @Override
+    public void opened() {
+        watch.event(true);
+    }
+
+    /** The backend's client left. */
+    @Override
+    public void closed() {
+        watch.event(false);
+    }
 
     @Override
     public int canReceive() {

@@ -52,8 +52,10 @@ public final class GuestClock {
 
     /** Host nanoseconds until the counter reaches {@code ticks} (0 if reached; Long.MAX_VALUE if stopped). */
     public long nanosUntil(long ticks) {
-        long d = ticks - now();
-        if (d <= 0) return 0;
+        long now = now();
+        if (Long.compareUnsigned(ticks, now) <= 0) return 0; // comparators are unsigned (all ones: never)
+        long d = ticks - now;
+        if (d < 0) return Long.MAX_VALUE;
         if (!running) return Long.MAX_VALUE;
         return d > Long.MAX_VALUE / NANOS_PER_TICK ? Long.MAX_VALUE : d * NANOS_PER_TICK;
     }

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.ferry.cpu.InterruptLines;
 import dev.ferry.time.GuestClock;
 import java.util.List;
+import dev.ferry.migration.vmstate.ByteArrayVMStateReader;
+import dev.ferry.migration.vmstate.ByteArrayVMStateWriter;
+import dev.ferry.migration.vmstate.VMStateException;
 import org.junit.jupiter.api.Test;
 
 class ClintTest {
@@ -77,5 +80,44 @@ class ClintTest {
         assertFalse(h0.line(InterruptLines.MSIP));
         assertEquals(0, clint.read(0x0, 4));
         assertEquals(0, clock.now());
+    }
+
+    static byte[] save(Clint c) throws VMStateException {
+        ByteArrayVMStateWriter w = new ByteArrayVMStateWriter();
+        c.saveState(w);
+        return w.toByteArray();
+    }
+
+    @Test
+    void stateRoundTrip() throws Exception {
+        clint.write(0x4, 4, 1);
+        clint.write(0x4000, 8, 0x1234_5678_9aL);
+        clint.write(0x4008, 8, -2);
+        byte[] body = save(clint);
+
+        FakeHart n0 = new FakeHart(0), n1 = new FakeHart(1);
+        Clint fresh = new Clint(List.of(n0, n1), new GuestClock());
+        fresh.loadState(new ByteArrayVMStateReader(body), Clint.VMSTATE.versionId());
+        assertTrue(n1.line(InterruptLines.MSIP), "the MSIP line is driven again");
+        assertFalse(n0.line(InterruptLines.MSIP));
+        assertEquals(0x1234_5678_9aL, n0.mtimecmp());
+        assertEquals(-2, n1.mtimecmp());
+        assertEquals(1, fresh.read(0x4, 4));
+        assertEquals(0x1234_5678_9aL, fresh.read(0x4000, 8));
+        assertArrayEquals(body, save(fresh));
+        fresh.write(0x4, 4, 0);
+        assertFalse(n1.line(InterruptLines.MSIP));
+    }
+
+    @Test
+    void stateForAnotherHartCountIsRejected() throws Exception {
+        byte[] body = save(clint);
+        FakeHart only = new FakeHart(0);
+        only.setMtimecmp(77);
+        Clint one = new Clint(List.of(only), new GuestClock());
+        one.write(0, 4, 1);
+        assertThrows(VMStateException.class, () -> one.loadState(new ByteArrayVMStateReader(body), 1));
+        assertEquals(1, one.read(0, 4), "unchanged after a failed load");
+        assertEquals(77, only.mtimecmp());
     }
 }

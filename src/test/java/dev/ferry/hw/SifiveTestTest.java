@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.ArrayList;
 import java.util.List;
+import dev.ferry.migration.vmstate.ByteArrayVMStateReader;
+import dev.ferry.migration.vmstate.ByteArrayVMStateWriter;
+import dev.ferry.migration.vmstate.VMStateException;
 import org.junit.jupiter.api.Test;
 
 class SifiveTestTest {
@@ -35,5 +38,14 @@ class SifiveTestTest {
         test.write(0, 1, 0x55);
         assertEquals(0, test.read(0, 4));
         assertTrue(calls.isEmpty());
+    }
+
+    @Test
+    void emptyStateRoundTrip() throws Exception {
+        byte[] body = SifiveTest.VMSTATE.save(test);
+        assertEquals(0, body.length);
+        SifiveTest.VMSTATE.load(test, new ByteArrayVMStateReader(body), 1);
+        test.write(0, 4, 0x5555);
+        assertEquals(List.of("shutdown 0 guest-shutdown"), calls);
     }
 }

@@ -10,6 +10,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
+import dev.ferry.migration.vmstate.ByteArrayVMStateReader;
+import dev.ferry.migration.vmstate.ByteArrayVMStateWriter;
+import dev.ferry.migration.vmstate.VMStateException;
 import org.junit.jupiter.api.Test;
 
 class Uart16550Test {
@@ -270,5 +273,109 @@ class Uart16550Test {
         uart.write(0x10, 1, 1);
         uart.write(LSR, 1, 0);
         assertEquals(0x60, rd(LSR));
+    }
+
+    static byte[] save(Uart16550 u) throws VMStateException {
+        ByteArrayVMStateWriter w = new ByteArrayVMStateWriter();
+        u.saveState(w);
+        return w.toByteArray();
+    }
+
+    static final int REGS_ONLY = 2 + 9; // divider + nine byte registers
+
+    @Test
+    void stateRoundTripWithAPendingCharacterTimeout() throws Exception {
+        wr(LCR, 0x80);
+        wr(DLL, 1);
+        wr(LCR, 0x03);
+        wr(FCR, 0xc1); // trigger 14
+        wr(IER, 0x01);
+        backend.offer("ab");
+        long end = System.nanoTime() + 5_000_000_000L;
+        while (!irq.get() && System.nanoTime() < end) Thread.sleep(1);
+        byte[] body = save(uart);
+        AtomicBoolean irq2 = new AtomicBoolean();
+        Uart16550 fresh = new Uart16550(new FakeBackend(), irq2::set, timers);
+        fresh.loadState(new ByteArrayVMStateReader(body), 3);
+        assertTrue(irq2.get());
+        assertEquals(0xcc, fresh.read(IIR, 1));
+        assertEquals('a', fresh.read(RBR, 1));
+        assertEquals('b', fresh.read(RBR, 1));
+        assertEquals(0xc1, fresh.read(IIR, 1));
+    }
+
+    @Test
+    void stateRoundTripWithFifoContents() throws Exception {
+        wr(LCR, 0x80);
+        wr(DLL, 0x34);
+        wr(DLM, 0x12);
+        wr(LCR, 0x1b);
+        wr(MCR, 0x0b);
+        wr(SCR, 0x77);
+        wr(FCR, 0x81); // FIFO, trigger 8
+        wr(IER, 0x01);
+        backend.offer("hello world!"); // 8 taken at once, then one at a time: all 12 fit
+        assertEquals(12, uart.fifoCount());
+        assertEquals('h', rd(RBR));
+        assertTrue(irq.get());
+        byte[] body = save(uart);
+        assertTrue(body.length > REGS_ONLY, "the FIFO subsection is present");
+
+        FakeBackend b2 = new FakeBackend();
+        AtomicBoolean irq2 = new AtomicBoolean();
+        Uart16550 fresh = new Uart16550(b2, irq2::set, timers);
+        fresh.loadState(new ByteArrayVMStateReader(body), Uart16550.VMSTATE.versionId());
+        assertTrue(irq2.get(), "the interrupt line is driven after loading");
+        assertTrue(b2.acceptInputCalls > 0, "held-back input may flow again");
+        assertArrayEquals(body, save(fresh));
+        for (Uart16550 u : new Uart16550[] {uart, fresh}) {
+            assertEquals(0xc4, u.read(IIR, 1));
+            assertEquals(0x1b, u.read(LCR, 1));
+            assertEquals(0x0b, u.read(MCR, 1));
+            assertEquals(0x77, u.read(SCR, 1));
+            assertEquals(0x01, u.read(IER, 1));
+            assertEquals(0x1234, u.divisor());
+            StringBuilder sb = new StringBuilder();
+            while ((u.read(LSR, 1) & 1) != 0) sb.append((char) u.read(RBR, 1));
+            assertEquals("ello world!", sb.toString());
+        }
+        assertFalse(irq2.get());
+        wr(THR, 'a');
+        fresh.write(THR, 1, 'b');
+        assertEquals("b", b2.output());
+    }
+
+    @Test
+    void stateRoundTripKeepsAHiddenThrEmptyCondition() throws Exception {
+        wr(IER, 0x03); // data and THR empty
+        backend.offer("z"); // data outranks THRE, which stays pending behind it
+        assertEquals(0x04, rd(IIR));
+        byte[] body = save(uart);
+        Uart16550 fresh = new Uart16550(new FakeBackend(), b -> { }, timers);
+        fresh.loadState(new ByteArrayVMStateReader(body), 3);
+        for (Uart16550 u : new Uart16550[] {uart, fresh}) {
+            assertEquals('z', u.read(RBR, 1));
+            assertEquals(0x02, u.read(IIR, 1), "THR empty comes next");
+            assertEquals(0x01, u.read(IIR, 1));
+        }
+        // plain registers only when nothing is hidden
+        Uart16550 quiet = new Uart16550(new FakeBackend(), b -> { }, timers);
+        assertEquals(REGS_ONLY, save(quiet).length);
+    }
+
+    @Test
+    void corruptFifoStateIsRejected() throws Exception {
+        wr(LCR, 0x80);
+        wr(DLM, 0xff); // slow line: no character timeout (and its subsection) during the test
+        wr(LCR, 0x03);
+        wr(FCR, 0x01);
+        backend.offer("q");
+        byte[] body = save(uart);
+        body[body.length - 1] = 99; // the FIFO count (last field)
+        Uart16550 fresh = new Uart16550(new FakeBackend(), b -> { }, timers);
+        fresh.write(SCR, 1, 5);
+        assertThrows(VMStateException.class, () -> fresh.loadState(new ByteArrayVMStateReader(body), 3));
+        assertEquals(5, fresh.read(SCR, 1), "unchanged");
+        assertEquals(0, fresh.fifoCount());
     }
 }

@@ -65,6 +65,12 @@ class HmpTest {
                         + "cont|c  -- resume emulation\r\n"
                         + "help|? [cmd] -- show the help\r\n"
                         + "info [subcommand] -- show various information about the system state\r\n"
+                        + "migrate [-d] [-b] [-i] [-r] uri -- migrate to URI (using -d to not wait for completion)\r\n"
+                        + "\t\t\t -b for migration without shared storage with full copy of disk\r\n"
+                        + "\t\t\t -i for migration without shared storage with incremental copy of disk (base image shared between src and destination)\r\n"
+                        + "\t\t\t -r to resume a paused migration\r\n"
+                        + "migrate_cancel  -- cancel the current VM migration\r\n"
+                        + "migrate_set_parameter parameter value -- Set the parameter for migration\r\n"
                         + "quit|q  -- quit the emulator\r\n"
                         + "stop|s  -- stop emulation\r\n"
                         + "system_powerdown  -- send system power down event\r\n"
@@ -74,10 +80,16 @@ class HmpTest {
                         + "info cpus  -- show infos for each CPU\r\n"
                         + "info history  -- show the command line history\r\n"
                         + "info kvm  -- show KVM information\r\n"
+                        + "info migrate  -- show migration status\r\n"
+                        + "info migrate_parameters  -- show current migration parameters\r\n"
                         + "info name  -- show the current VM name\r\n"
                         + "info status  -- show the current VM status (running|paused)\r\n"
                         + "info version  -- show the version of QEMU\r\n" + PROMPT, run(c, "info"));
                 assertEquals("system_powerdown\r\n" + PROMPT, run(c, "system_powerdown"));
+                assertEquals("migrate\r\nmigrate: string expected\r\nTry \"help migrate\" for more information\r\n" + PROMPT, run(c, "migrate"));
+                assertEquals("migrate_set_parameter downtime-limit 500\r\n" + PROMPT, run(c, "migrate_set_parameter downtime-limit 500"));
+                assertEquals("info migrate_parameters\r\ndowntime-limit: 500 ms\r\nmax-bandwidth: " + m.machine.migration().parameters.maxBandwidth
+                        + " bytes/second\r\n" + PROMPT, run(c, "info migrate_parameters"));
                 c.send("quit\r");
                 assertEquals("quit\r\n", c.until("quit\r\n"));
                 assertTrue(m.awaitExit(5000), "quit ends the machine");

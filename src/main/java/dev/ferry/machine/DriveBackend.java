@@ -1,0 +1,53 @@
+package dev.ferry.machine;
+
+import dev.ferry.block.BlockDriver;
+import dev.ferry.hw.virtio.BlockBackend;
+import java.io.IOException;
+
+/** A disk image (block layer node) as virtio-blk's backend. */
+public final class DriveBackend implements BlockBackend {
+    private final BlockDriver driver;
+
+    public DriveBackend(BlockDriver driver) {
+        this.driver = driver;
+    }
+
+    public BlockDriver driver() {
+        return driver;
+    }
+
+    @Override
+    public void read(long offset, byte[] buf, int off, int len) throws IOException {
+        driver.read(offset, buf, off, len);
+    }
+
+    @Override
+    public void write(long offset, byte[] buf, int off, int len) throws IOException {
+        driver.write(offset, buf, off, len);
+    }
+
+    @Override
+    public void flush() throws IOException {
+        driver.flush();
+    }
+
+    @Override
+    public void discard(long offset, long len) throws IOException {
+        driver.discard(offset, len);
+    }
+
+    @Override
+    public void writeZeroes(long offset, long len) throws IOException {
+        driver.writeZeroes(offset, len);
+    }
+
+    @Override
+    public long size() {
+        return driver.size();
+    }
+
+    @Override
+    public boolean isReadOnly() {
+        return driver.readOnly();
+    }
+}

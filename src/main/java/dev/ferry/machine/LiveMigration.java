@@ -1,0 +1,211 @@
+package dev.ferry.machine;
+
+import dev.ferry.migration.Channels;
+import dev.ferry.migration.MigrationException;
+import dev.ferry.migration.MigrationOutput;
+import dev.ferry.migration.MigrationStream;
+import dev.ferry.migration.RamSection;
+import dev.ferry.migration.SaveStateEntry;
+import dev.ferry.migration.SaveStateRegistry;
+import dev.ferry.migration.vmstate.VMStateException;
+import java.io.IOException;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Precopy live migration, as QEMU's: send all RAM while the guest runs, keep resending what it
+ * dirties, and when what is left fits in the downtime limit at the measured bandwidth, stop the
+ * vCPUs, send the rest and the devices, and finish. Runs on its own thread; the guest's vCPUs
+ * only stop for the final stage. Any failure or a cancel leaves the source running.
+ */
+public final class LiveMigration {
+    /** QEMU's names and defaults. */
+    public static final class Parameters {
+        public volatile long maxBandwidth = 128L << 20; // bytes per second
+        public volatile long downtimeLimitMs = 300;
+    }
+
+    public enum Status {
+        NONE("none"), SETUP("setup"), ACTIVE("active"), DEVICE("device"), COMPLETED("completed"),
+        FAILED("failed"), CANCELLING("cancelling"), CANCELLED("cancelled");
+
+        public final String qemuName;
+
+        Status(String n) {
+            qemuName = n;
+        }
+    }
+
+    /** What query-migrate reports. */
+    public static final class Stats {
+        public volatile Status status = Status.NONE;
+        public volatile long startNanos, setupMillis, totalMillis, downtimeMillis, expectedDowntimeMillis;
+        public volatile long transferred, remaining, total, duplicate, normal, dirtySyncCount, passes;
+        public volatile double mbps;
+        public volatile long dirtyPagesRate;
+        public volatile long precopyBytes, downtimeBytes;
+        public volatile String error;
+    }
+
+    private static final long WINDOW_NANOS = 100_000_000L; // QEMU's rate-limit window
+
+    private final VirtMachine machine;
+    private final String uri;
+    private final Parameters params;
+    public final Stats stats = new Stats();
+    private volatile boolean cancelled;
+    private final Consumer<Status> onStatus;
+
+    public LiveMigration(VirtMachine machine, String uri, Parameters params, Consumer<Status> onStatus) {
+        this.machine = machine;
+        this.uri = uri;
+        this.params = params;
+        this.onStatus = onStatus == null ? s -> { } : onStatus;
+    }
+
+    public void cancel() {
+        cancelled = true;
+        if (stats.status == Status.ACTIVE || stats.status == Status.SETUP) setStatus(Status.CANCELLING);
+    }
+
+    private void setStatus(Status s) {
+        stats.status = s;
+        onStatus.accept(s);
+    }
+
+    /** Runs the whole migration on the calling thread; returns normally when it completed. */
+    public void run() throws MigrationException {
+        stats.startNanos = System.nanoTime();
+        setStatus(Status.SETUP);
+        SaveStateRegistry reg = machine.stateRegistry();
+        if (!reg.blockers().isEmpty()) fail(reg.blockers().get(0), null);
+        List<SaveStateEntry> entries = reg.entries();
+        RamSection ram = (RamSection) reg.find("ram", 0).live();
+        boolean wasRunning = machine.isRunning();
+        RunState before = machine.state();
+        Channels.Channel ch;
+        try {
+            ch = Channels.connect(uri);
+        } catch (MigrationException e) {
+            fail(e.getMessage(), null);
+            return;
+        }
+        MigrationOutput out = new MigrationOutput(ch.out());
+        boolean stopped = false;
+        try {
+            MigrationStream.writeHeader(out, MachineMigration.MACHINE_TYPE);
+            if (ch.in() != null) dev.ferry.migration.ReturnPath.writeOpenCommand(out);
+            MigrationStream.saveSetup(out, entries);
+            stats.total = ram.totalBytes();
+            stats.setupMillis = (System.nanoTime() - stats.startNanos) / 1_000_000;
+            setStatus(Status.ACTIVE);
+            long bandwidth = Math.max(1, params.maxBandwidth); // bytes/s, refined by measurement
+            long windowStart = System.nanoTime(), windowBytes = out.bytesWritten();
+            long lastSync = System.nanoTime();
+            while (true) {
+                if (cancelled) throw new CancelledException();
+                long budget = Math.max(64 << 10, params.maxBandwidth / 10 - (out.bytesWritten() - windowBytes));
+                boolean drained = MigrationStream.saveIterate(out, entries, budget);
+                out.flush();
+                stats.transferred = out.bytesWritten();
+                stats.normal = ram.normalPages;
+                stats.duplicate = ram.zeroPages;
+                long now = System.nanoTime();
+                long sentInWindow = out.bytesWritten() - windowBytes;
+                if (sentInWindow >= params.maxBandwidth / 10 && now - windowStart < WINDOW_NANOS) {
+                    sleepNanos(WINDOW_NANOS - (now - windowStart)); // rate limit
+                    now = System.nanoTime();
+                }
+                if (now - windowStart >= WINDOW_NANOS) {
+                    double secs = (now - windowStart) / 1e9;
+                    bandwidth = Math.max(1, (long) ((out.bytesWritten() - windowBytes) / secs));
+                    stats.mbps = bandwidth * 8 / 1e6;
+                    windowStart = now;
+                    windowBytes = out.bytesWritten();
+                }
+                long threshold = bandwidth * params.downtimeLimitMs / 1000;
+                long pending = ram.pendingBytes();
+                if (drained || pending <= threshold) {
+                    ram.sync();
+                    stats.dirtySyncCount = ram.syncCount;
+                    stats.passes++;
+                    pending = ram.pendingBytes();
+                    double since = (System.nanoTime() - lastSync) / 1e9;
+                    stats.dirtyPagesRate = since > 0 ? (long) (pending / 4096 / since) : 0;
+                    lastSync = System.nanoTime();
+                    stats.remaining = pending;
+                    stats.expectedDowntimeMillis = pending * 1000 / bandwidth;
+                    if (pending <= threshold) break;
+                }
+                stats.remaining = pending;
+            }
+            // final stage
+            stats.precopyBytes = out.bytesWritten();
+            long stopAt = System.nanoTime();
+            machine.pause(RunState.FINISH_MIGRATE);
+            stopped = true;
+            machine.quiesceDevices();
+            setStatus(Status.DEVICE);
+            machine.recordGlobalState(wasRunning ? RunState.RUNNING : before);
+            MigrationStream.saveComplete(out, entries);
+            // with a return path this returns once the destination runs: that is the downtime
+            MachineMigration.finish(out, ch);
+            ch.close();
+            stats.downtimeMillis = (System.nanoTime() - stopAt) / 1_000_000;
+            stats.downtimeBytes = out.bytesWritten() - stats.precopyBytes;
+            stats.transferred = out.bytesWritten();
+            stats.remaining = 0;
+            stats.normal = ram.normalPages;
+            stats.duplicate = ram.zeroPages;
+            stats.dirtySyncCount = ram.syncCount;
+            stats.totalMillis = (System.nanoTime() - stats.startNanos) / 1_000_000;
+            machine.setStateQuietly(RunState.POSTMIGRATE);
+            setStatus(Status.COMPLETED);
+        } catch (CancelledException e) {
+            ch.close();
+            restore(stopped, wasRunning, before);
+            stats.totalMillis = (System.nanoTime() - stats.startNanos) / 1_000_000;
+            setStatus(Status.CANCELLED);
+            throw new MigrationException("migration cancelled");
+        } catch (MigrationException e) {
+            ch.close();
+            restore(stopped, wasRunning, before);
+            fail(e.getMessage(), e);
+        } catch (VMStateException | IOException | RuntimeException e) {
+            String reason = ch.in() != null ? dev.ferry.migration.ReturnPath.reasonAfterFailure(ch.in(), 2000) : null;
+            ch.close();
+            restore(stopped, wasRunning, before);
+            fail(reason != null ? reason : e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        } finally {
+            ram.cleanup();
+        }
+    }
+
+    private void restore(boolean stopped, boolean wasRunning, RunState before) {
+        if (stopped) {
+            if (wasRunning) machine.resume();
+            else machine.setStateQuietly(before);
+        }
+    }
+
+    private void fail(String msg, Throwable cause) throws MigrationException {
+        stats.error = msg;
+        stats.totalMillis = (System.nanoTime() - stats.startNanos) / 1_000_000;
+        setStatus(Status.FAILED);
+        throw cause == null ? new MigrationException(msg) : new MigrationException(msg, cause);
+    }
+
+    private static void sleepNanos(long n) {
+        try {
+            Thread.sleep(n / 1_000_000, (int) (n % 1_000_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static final class CancelledException extends RuntimeException {
+        CancelledException() {
+            super(null, null, false, false);
+        }
+    }
+}
