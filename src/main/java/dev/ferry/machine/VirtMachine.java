@@ -73,6 +73,8 @@ public final class VirtMachine implements AutoCloseable {
     private long kernelEntry;
     private final List<Runnable> resetHooks = new CopyOnWriteArrayList<>();
     private final List<Consumer<RunState>> stateListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> shutdownListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> resetListeners = new CopyOnWriteArrayList<>();
 
     // run control
     private final Object runLock = new Object();
@@ -83,6 +85,7 @@ public final class VirtMachine implements AutoCloseable {
     private volatile RunState state = RunState.PRELAUNCH;
     private Integer exitStatus;
     private boolean resetRequested;
+    private String resetCause;
     private String shutdownReason;
 
     public VirtMachine(Options o) throws BootException {
@@ -118,7 +121,7 @@ public final class VirtMachine implements AutoCloseable {
                     dev.ferry.hw.virtio.VirtioMmioSlots.SLOT_SIZE, slot.transport());
         sbi = o.bios() == BiosKind.DEFAULT
                 ? new BuiltinSbi(harts, (type, reason) -> {
-                    if (type == 0) requestShutdown(0, "guest shutdown (SBI)");
+                    if (type == 0) requestShutdown(0, "guest-shutdown");
                     else requestReset();
                 }, b -> o.serial().write(b), () -> -1)
                 : null;
@@ -143,6 +146,23 @@ public final class VirtMachine implements AutoCloseable {
 
     public void addStateListener(Consumer<RunState> l) {
         stateListeners.add(l);
+    }
+
+    /**
+     * Called with the cause (QEMU's ShutdownCause name, see {@link #requestShutdown}) when the
+     * main loop serves a shutdown request, before the machine stops: where QEMU sends its
+     * SHUTDOWN event.
+     */
+    public void addShutdownListener(Consumer<String> l) {
+        shutdownListeners.add(l);
+    }
+
+    /**
+     * Called with the cause ({@code guest-reset}, {@code host-qmp-system-reset}, ...) after each
+     * system reset: where QEMU sends its RESET event.
+     */
+    public void addResetListener(Consumer<String> l) {
+        resetListeners.add(l);
     }
 
     private void setState(RunState s) {
@@ -247,7 +267,7 @@ public final class VirtMachine implements AutoCloseable {
             } catch (RuntimeException | Error e) {
                 System.err.println("ferry: vcpu " + h.hartId() + " failed: " + e);
                 e.printStackTrace();
-                requestShutdown(1, "internal error");
+                requestShutdown(1, "host-error");
                 synchronized (runLock) {
                     active--;
                     runLock.notifyAll();
@@ -263,17 +283,26 @@ public final class VirtMachine implements AutoCloseable {
 
     /** Lets the vCPUs run and the clock advance. */
     public void resume() {
+        if (startVcpus()) setState(RunState.RUNNING);
+    }
+
+    private boolean startVcpus() {
         synchronized (runLock) {
-            if (quit) return;
+            if (quit) return false;
             clock.start();
             runEnabled = true;
             runLock.notifyAll();
         }
-        setState(RunState.RUNNING);
+        return true;
     }
 
     /** Stops every vCPU at an instruction boundary and the clock; returns when none runs. */
     public void pause(RunState newState) {
+        stopVcpus();
+        setState(newState);
+    }
+
+    private void stopVcpus() {
         synchronized (runLock) {
             runEnabled = false;
         }
@@ -290,7 +319,6 @@ public final class VirtMachine implements AutoCloseable {
             }
             clock.stop();
         }
-        setState(newState);
     }
 
     /** Changes the reported run state without starting or stopping anything. */
@@ -302,7 +330,11 @@ public final class VirtMachine implements AutoCloseable {
         return state == RunState.RUNNING;
     }
 
-    /** A guest or user request to power off: handled by {@link #runUntilExit()}. */
+    /**
+     * A guest or user request to power off: handled by {@link #runUntilExit()}. The reason is
+     * QEMU's ShutdownCause name: {@code guest-shutdown}, {@code guest-reset} (a reset under
+     * -no-reboot), {@code host-qmp-quit}, {@code host-qmp-system-reset}, {@code host-error}, ...
+     */
     public void requestShutdown(int status, String reason) {
         synchronized (runLock) {
             if (exitStatus == null) {
@@ -313,9 +345,16 @@ public final class VirtMachine implements AutoCloseable {
         }
     }
 
+    /** A reset asked by the guest (cause {@code guest-reset}). */
     public void requestReset() {
+        requestReset("guest-reset");
+    }
+
+    /** A reset request, served by {@link #runUntilExit()}; the cause as QEMU names it. */
+    public void requestReset(String cause) {
         synchronized (runLock) {
             resetRequested = true;
+            resetCause = cause;
             runLock.notifyAll();
         }
     }
@@ -328,6 +367,7 @@ public final class VirtMachine implements AutoCloseable {
     public int runUntilExit() {
         while (true) {
             boolean doReset;
+            String cause;
             Integer status;
             synchronized (runLock) {
                 while (!resetRequested && exitStatus == null) {
@@ -339,10 +379,13 @@ public final class VirtMachine implements AutoCloseable {
                 }
                 doReset = resetRequested;
                 resetRequested = false;
+                cause = resetCause;
                 status = exitStatus;
+                if (status != null) cause = shutdownReason;
             }
             if (status != null) {
-                if (opts.noShutdown() && !"quit".equals(shutdownReason)) {
+                for (Consumer<String> l : shutdownListeners) l.accept(cause);
+                if (opts.noShutdown() && !"host-qmp-quit".equals(cause)) {
                     pause(RunState.SHUTDOWN);
                     synchronized (runLock) {
                         exitStatus = null;
@@ -354,18 +397,27 @@ public final class VirtMachine implements AutoCloseable {
             }
             if (doReset) {
                 if (opts.noReboot()) {
-                    requestShutdown(0, "guest reset with -no-reboot");
+                    requestShutdown(0, cause);
                     continue;
                 }
-                systemReset();
+                systemReset(cause);
             }
         }
     }
 
     /** Resets devices and harts and reloads the boot images, as QEMU's system_reset. */
     public void systemReset() {
+        systemReset("host-qmp-system-reset");
+    }
+
+    /**
+     * The reset itself: the vCPUs stop and start again without a run-state change (no STOP or
+     * RESUME), a machine that was not running is left in {@code prelaunch} as QEMU leaves it,
+     * and the reset listeners hear the cause.
+     */
+    public void systemReset(String cause) {
         boolean wasRunning = isRunning();
-        pause(RunState.PAUSED);
+        stopVcpus();
         clint.reset();
         plic.reset();
         uart.reset();
@@ -375,10 +427,13 @@ public final class VirtMachine implements AutoCloseable {
         try {
             loadImages();
         } catch (BootException e) {
-            requestShutdown(1, e.getMessage());
+            System.err.println("ferry: reset: " + e.getMessage());
+            requestShutdown(1, "host-error");
             return;
         }
-        if (wasRunning) resume();
+        if (wasRunning) startVcpus();
+        else if (state != RunState.INMIGRATE && state != RunState.FINISH_MIGRATE) setState(RunState.PRELAUNCH);
+        for (Consumer<String> l : resetListeners) l.accept(cause);
     }
 
     // ---- state that moves ----
@@ -457,9 +512,9 @@ public final class VirtMachine implements AutoCloseable {
         resetHooks.add(r);
     }
 
-    /** Ends the process's machine: what quit does. */
+    /** Ends the process's machine: what quit does (cause {@code host-qmp-quit}, even under -no-shutdown). */
     public void quit() {
-        requestShutdown(0, "quit");
+        requestShutdown(0, "host-qmp-quit");
     }
 
     @Override
