@@ -10,6 +10,7 @@ import dev.ferry.chardev.StdioBackend;
 import dev.ferry.demo.Demo;
 import dev.ferry.machine.VirtMachine;
 import dev.ferry.monitor.Hmp;
+import dev.ferry.monitor.Monitors;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -80,8 +81,19 @@ public final class Launcher {
             }
             return 0;
         }
+        Monitors monitors = new Monitors(machine, config.name().map(NameConfig::guest).orElse(null), backends::chardevInfos);
         for (MonitorConfig mon : config.monitors()) {
-            if (!mon.isQmp()) new Hmp(backends.port(config, mon.chardev()), machine);
+            CharBackend port = backends.port(config, mon.chardev());
+            MuxBackend mux = backends.muxes.get(mon.chardev());
+            CharBackend transport = mux != null ? mux.backend() : port;
+            if (mon.isQmp()) {
+                monitors.addQmp(port, transport, mux == null);
+            } else {
+                int index = mux != null ? backends.portIndex.get(port) : 0;
+                Hmp hmp = monitors.addHmp(port, transport, index == 0);
+                if (mux != null) backends.focusListeners.computeIfAbsent(mon.chardev(), k -> new ArrayList<>())
+                        .add(f -> hmp.setFocused(f == index));
+            }
         }
         backends.focusFirstPorts();
         backends.onQuit = () -> {
@@ -113,6 +125,7 @@ public final class Launcher {
             machine.resume();
         }
         int status = machine.runUntilExit();
+        monitors.close();
         machine.close();
         backends.closeAll();
         return status;
@@ -173,7 +186,11 @@ public final class Launcher {
      */
     private static final class Backends {
         private final Map<String, CharBackend> opened = new HashMap<>();
-        private final Map<String, MuxBackend> muxes = new HashMap<>();
+        final Map<String, MuxBackend> muxes = new HashMap<>();
+        final Map<CharBackend, Integer> portIndex = new java.util.IdentityHashMap<>();
+        private final Map<String, Integer> portCounts = new HashMap<>();
+        final Map<String, List<java.util.function.IntConsumer>> focusListeners = new HashMap<>();
+        private final Map<String, String> labels = new java.util.LinkedHashMap<>();
         private final List<AutoCloseable> all = new ArrayList<>();
         Runnable onQuit = () -> { };
 
@@ -187,13 +204,28 @@ public final class Launcher {
                         public void quit() {
                             onQuit.run();
                         }
+
+                        @Override
+                        public void focusChanged(int focus) {
+                            for (var l : focusListeners.getOrDefault(id, List.of())) l.accept(focus);
+                        }
                     });
                     all.add(m);
                     return m;
                 });
-                return mux.newPort();
+                CharBackend port = mux.newPort();
+                portIndex.put(port, portCounts.merge(id, 1, Integer::sum) - 1);
+                return port;
             }
             return opened.computeIfAbsent(id, k -> open(cd));
+        }
+
+        /** What {@code info chardev} lists: each opened chardev by its QEMU label. */
+        List<Monitors.ChardevInfo> chardevInfos() {
+            List<Monitors.ChardevInfo> out = new ArrayList<>();
+            for (var e : opened.entrySet()) out.add(Monitors.ChardevInfo.of(e.getKey(), e.getValue()));
+            for (var e : muxes.entrySet()) out.add(Monitors.ChardevInfo.of(e.getKey(), e.getValue().backend()));
+            return out;
         }
 
         void focusFirstPorts() {
