@@ -96,10 +96,7 @@ public final class Launcher {
             }
         }
         backends.focusFirstPorts();
-        backends.onQuit = () -> {
-            System.err.println("QEMU: Terminated");
-            machine.quit();
-        };
+        backends.onQuit = machine::quit; // the mux has printed "QEMU: Terminated"
         Runtime.getRuntime().addShutdownHook(new Thread(backends::closeAll));
         machine.start();
         if (config.incoming().isPresent()) {
