@@ -99,6 +99,17 @@ public final class Launcher {
         backends.onQuit = machine::quit; // the mux has printed "QEMU: Terminated"
         Runtime.getRuntime().addShutdownHook(new Thread(backends::closeAll));
         machine.start();
+        if (config.loadvm().isPresent()) {
+            try {
+                dev.ferry.machine.Snapshots.load(machine, config.loadvm().get());
+            } catch (dev.ferry.migration.MigrationException e) {
+                System.err.println(CommandLine.PROGRAM + ": " + e.getMessage());
+                monitors.close();
+                machine.close();
+                backends.closeAll();
+                return 1;
+            }
+        }
         if (config.incoming().isPresent()) {
             Incoming inc = config.incoming().get();
             dev.ferry.migration.Channels.Listener listener;
@@ -153,7 +164,7 @@ public final class Launcher {
                     backends.all.add(bd);
                     var opts = dev.ferry.hw.virtio.VirtioBlk.Options.defaults();
                     if (d.properties().containsKey("serial")) opts = opts.withSerial(d.properties().get("serial"));
-                    out.add(new dev.ferry.hw.virtio.VirtioBlk(new dev.ferry.machine.DriveBackend(bd), opts));
+                    out.add(new dev.ferry.hw.virtio.VirtioBlk(new dev.ferry.machine.DriveBackend(bd, drive.id()), opts));
                 }
                 case VIRTIO_RNG -> out.add(new dev.ferry.hw.virtio.VirtioRng());
                 case VIRTIO_SERIAL -> {

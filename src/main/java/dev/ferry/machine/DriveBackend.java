@@ -7,9 +7,20 @@ import java.io.IOException;
 /** A disk image (block layer node) as virtio-blk's backend. */
 public final class DriveBackend implements BlockBackend {
     private final BlockDriver driver;
+    private final String name;
 
     public DriveBackend(BlockDriver driver) {
+        this(driver, driver.nodeName());
+    }
+
+    /** @param name the drive's id, as QEMU names the block backend in messages */
+    public DriveBackend(BlockDriver driver, String name) {
         this.driver = driver;
+        this.name = name;
+    }
+
+    public String name() {
+        return name;
     }
 
     public BlockDriver driver() {

@@ -464,6 +464,15 @@ public final class VirtMachine implements AutoCloseable {
         return globalState.received;
     }
 
+    /** The disks behind the virtio-blk devices, in slot order. */
+    public List<DriveBackend> drives() {
+        List<DriveBackend> out = new ArrayList<>();
+        for (var slot : virtioSlots)
+            if (slot.transport().device() instanceof dev.ferry.hw.virtio.VirtioBlk blk && blk.backend() instanceof DriveBackend d)
+                out.add(d);
+        return out;
+    }
+
     /** With the vCPUs stopped: lets devices finish what they do to guest memory (disk requests in flight). */
     void quiesceDevices() {
         dev.ferry.hw.virtio.VirtioMmioSlots.drainAll(virtioSlots);

@@ -46,6 +46,7 @@ final class HmpBuiltins {
         info.register(HmpCommand.of("version", "", "", "show the version of QEMU", (ctx, a) -> ctx.println(
                 Monitors.QEMU_MAJOR + "." + Monitors.QEMU_MINOR + "." + Monitors.QEMU_MICRO + Monitors.PACKAGE)));
         HmpMigration.register(t);
+        HmpSnapshots.register(t);
     }
 
     /** QEMU's {@code info status} line for a run state. */
