@@ -362,8 +362,8 @@ public final class Hmp implements CharFrontend, AutoCloseable {
             return closed;
         }
 
-        @Override
-        public synchronized int read() throws IOException {
+        /** Takes one byte, waiting for it; -1 when closed. Tells whether the backend should be poked. */
+        private synchronized int take(boolean[] poke) throws IOException {
             while (count == 0 && !closed) {
                 try {
                     wait();
@@ -376,22 +376,37 @@ public final class Hmp implements CharFrontend, AutoCloseable {
             int c = buf[head] & 0xff;
             head = (head + 1) % buf.length;
             count--;
-            if (count == buf.length / 2) backend.acceptInput();
+            poke[0] = count == buf.length / 2;
             return c;
         }
 
-        @Override
-        public synchronized int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) return 0;
-            int c = read();
-            if (c < 0) return -1;
-            b[off] = (byte) c;
-            int n = 1;
+        private synchronized int takeMore(byte[] b, int off, int len) {
+            int n = 0;
             while (n < len && count > 0) {
                 b[off + n++] = buf[head];
                 head = (head + 1) % buf.length;
                 count--;
             }
+            return n;
+        }
+
+        // The backend is told there is room only after this stream's lock is released: the
+        // CharFrontend contract (the backend may call canReceive() under its own lock).
+        @Override
+        public int read() throws IOException {
+            boolean[] poke = {false};
+            int c = take(poke);
+            if (poke[0]) backend.acceptInput();
+            return c;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) return 0;
+            int c = take(new boolean[1]);
+            if (c < 0) return -1;
+            b[off] = (byte) c;
+            int n = 1 + takeMore(b, off + 1, len - 1);
             backend.acceptInput();
             return n;
         }
