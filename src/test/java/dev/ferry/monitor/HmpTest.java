@@ -63,8 +63,10 @@ class HmpTest {
                 assertEquals("\r\n" + PROMPT, run(c, ""));
                 assertEquals("help\r\n"
                         + "cont|c  -- resume emulation\r\n"
+                        + "delvm tag -- delete a VM snapshot from its tag\r\n"
                         + "help|? [cmd] -- show the help\r\n"
                         + "info [subcommand] -- show various information about the system state\r\n"
+                        + "loadvm tag -- restore a VM snapshot from its tag\r\n"
                         + "migrate [-d] [-b] [-i] [-r] uri -- migrate to URI (using -d to not wait for completion)\r\n"
                         + "\t\t\t -b for migration without shared storage with full copy of disk\r\n"
                         + "\t\t\t -i for migration without shared storage with incremental copy of disk (base image shared between src and destination)\r\n"
@@ -72,6 +74,7 @@ class HmpTest {
                         + "migrate_cancel  -- cancel the current VM migration\r\n"
                         + "migrate_set_parameter parameter value -- Set the parameter for migration\r\n"
                         + "quit|q  -- quit the emulator\r\n"
+                        + "savevm [tag] -- save a VM snapshot. If no tag is provided, a new snapshot is created\r\n"
                         + "stop|s  -- stop emulation\r\n"
                         + "system_powerdown  -- send system power down event\r\n"
                         + "system_reset  -- reset the system\r\n" + PROMPT, run(c, "help"));
@@ -83,6 +86,7 @@ class HmpTest {
                         + "info migrate  -- show migration status\r\n"
                         + "info migrate_parameters  -- show current migration parameters\r\n"
                         + "info name  -- show the current VM name\r\n"
+                        + "info snapshots  -- show the currently saved VM snapshots\r\n"
                         + "info status  -- show the current VM status (running|paused)\r\n"
                         + "info version  -- show the version of QEMU\r\n" + PROMPT, run(c, "info"));
                 assertEquals("system_powerdown\r\n" + PROMPT, run(c, "system_powerdown"));
