@@ -28,7 +28,7 @@ public final class Capabilities {
             Feature.MULTIPLE_HARTS, Feature.DEBUG_LOG_INT, Feature.LOG_FILE,
             Feature.INCOMING_TCP, Feature.INCOMING_UNIX, Feature.INCOMING_EXEC, Feature.INCOMING_FILE,
             Feature.DEVICE_VIRTIO_BLK, Feature.DEVICE_VIRTIO_RNG, Feature.DEVICE_VIRTIO_SERIAL, Feature.DEVICE_VIRTCONSOLE,
-            Feature.FORMAT_RAW, Feature.FORMAT_QCOW2, Feature.GLOBALS, Feature.VIRTIO_MMIO_GLOBALS, Feature.MONITOR_QMP, Feature.LOADVM));
+            Feature.FORMAT_RAW, Feature.FORMAT_QCOW2, Feature.GLOBALS, Feature.VIRTIO_MMIO_GLOBALS, Feature.MONITOR_QMP, Feature.LOADVM, Feature.BLOCKDEV));
 
     /** One thing a configuration needs, and how to name it to the user ({@code -loadvm}, {@code -chardev pty}). */
     public record Requirement(Feature feature, String option) {}

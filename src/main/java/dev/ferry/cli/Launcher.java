@@ -151,8 +151,17 @@ public final class Launcher {
             switch (d.model()) {
                 case VIRTIO_BLK -> {
                     String id = d.properties().get("drive");
-                    Drive drive = config.drives().stream().filter(x -> x.id().equals(id)).findFirst()
-                            .orElseThrow(() -> new IllegalArgumentException("-device virtio-blk-device: Property 'virtio-blk-device.drive' can't find value '" + id + "'"));
+                    Drive drive = config.drives().stream().filter(x -> x.id().equals(id)).findFirst().orElse(null);
+                    if (drive == null) {
+                        Blockdev node = config.blockdevs().stream().filter(x -> id != null && id.equals(x.nodeName())).findFirst()
+                                .orElseThrow(() -> new IllegalArgumentException("-device virtio-blk-device: Property 'virtio-blk-device.drive' can't find value '" + id + "'"));
+                        dev.ferry.block.BlockDriver bd = openBlockdev(config, node);
+                        backends.all.add(bd);
+                        var opts = dev.ferry.hw.virtio.VirtioBlk.Options.defaults();
+                        if (d.properties().containsKey("serial")) opts = opts.withSerial(d.properties().get("serial"));
+                        out.add(new dev.ferry.hw.virtio.VirtioBlk(new dev.ferry.machine.DriveBackend(bd, id), opts));
+                        continue;
+                    }
                     if (drive.file().isEmpty()) throw new IllegalArgumentException("-device virtio-blk-device: Device needs media, but drive is empty");
                     dev.ferry.block.OpenOptions oo = dev.ferry.block.OpenOptions.defaults()
                             .withFormat(drive.format().orElse(null))
@@ -181,6 +190,42 @@ public final class Launcher {
             }
         }
         return out;
+    }
+
+    /**
+     * Opens a {@code -blockdev} format node (raw or qcow2) over its {@code file} child, given
+     * inline ({@code file.driver=file,file.filename=F}) or as the node name of a
+     * {@code driver=file} node; a {@code driver=file} node on its own is a raw disk.
+     */
+    private static dev.ferry.block.BlockDriver openBlockdev(MachineConfig config, Blockdev node) throws IOException {
+        String filename;
+        String format;
+        boolean readOnly = "on".equals(node.option("read-only").orElse("off")) || "true".equals(node.option("read-only").orElse(""));
+        if (node.driver().equals("file")) {
+            filename = node.option("filename").orElseThrow(() -> new IllegalArgumentException("-blockdev driver=file: Parameter 'filename' is missing"));
+            format = "raw";
+        } else if (node.driver().equals("raw") || node.driver().equals("qcow2")) {
+            format = node.driver();
+            var child = node.child("file");
+            if (child.isPresent()) {
+                Object f = child.get().get("filename");
+                if (!"file".equals(child.get().get("driver")) || !(f instanceof String))
+                    throw new IllegalArgumentException("-blockdev " + node.nodeName() + ": only file.driver=file children are supported yet");
+                filename = (String) f;
+            } else {
+                String ref = node.option("file").orElseThrow(() -> new IllegalArgumentException("-blockdev " + node.nodeName() + ": Parameter 'file' is missing"));
+                Blockdev fileNode = config.blockdevs().stream().filter(x -> ref.equals(x.nodeName())).findFirst()
+                        .orElseThrow(() -> new IllegalArgumentException("-blockdev " + node.nodeName() + ": Cannot find device='' nor node-name='" + ref + "'"));
+                if (!fileNode.driver().equals("file"))
+                    throw new IllegalArgumentException("-blockdev " + node.nodeName() + ": only driver=file protocol nodes are supported yet");
+                filename = fileNode.option("filename").orElseThrow(() -> new IllegalArgumentException("-blockdev driver=file: Parameter 'filename' is missing"));
+            }
+        } else {
+            throw new IllegalArgumentException("-blockdev driver=" + node.driver() + ": not supported yet");
+        }
+        return dev.ferry.block.Images.open(Path.of(filename), dev.ferry.block.OpenOptions.defaults().withFormat(format)
+                .withReadOnly(readOnly).withNodeName(node.nodeName())
+                .withWarnings(msg -> System.err.println(CommandLine.PROGRAM + ": warning: " + msg)));
     }
 
     /** {@code ferry demo ARGS...}; returns the process exit status. */
