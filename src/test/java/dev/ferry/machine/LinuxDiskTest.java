@@ -76,4 +76,21 @@ class LinuxDiskTest {
         assertEquals(0, check.waitFor(), out);
         assertTrue(out.contains("No errors were found on the image."), out);
     }
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void qcow2OverlayOverARawBackingFileQemuImgMade(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/qemu-img")), "qemu-img (qemu-utils) is not installed");
+        Path base = dir.resolve("base.raw"), overlay = dir.resolve("overlay.qcow2");
+        assertEquals(0, new ProcessBuilder("qemu-img", "create", "-q", "-f", "raw", base.toString(), "64M").inheritIO().start().waitFor());
+        assertEquals(0, new ProcessBuilder("qemu-img", "create", "-q", "-f", "qcow2", "-b", base.toString(), "-F", "raw",
+                overlay.toString()).inheritIO().start().waitFor());
+        byte[] baseBefore = Files.readAllBytes(base);
+        checkLines(bootWithDisk(dir, overlay, "qcow2"));
+        Process check = new ProcessBuilder("qemu-img", "check", overlay.toString()).redirectErrorStream(true).start();
+        String out = new String(check.getInputStream().readAllBytes());
+        assertEquals(0, check.waitFor(), out);
+        assertTrue(out.contains("No errors were found on the image."), out);
+        assertArrayEquals(baseBefore, Files.readAllBytes(base), "the backing file is never written");
+    }
 }
