@@ -10,49 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class MuxBackendTest {
     /** Stands in for stdio: records output, lets the test type input through the attached mux. */
-    static final class Terminal implements CharBackend {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        CharFrontend frontend;
-        int acceptInputCalls;
-
-        @Override
-        public synchronized void write(byte[] buf, int off, int len) {
-            out.write(buf, off, len);
-        }
-
-        synchronized String output() {
-            return out.toString(StandardCharsets.ISO_8859_1);
-        }
-
-        @Override
-        public void attach(CharFrontend f) {
-            frontend = f;
-        }
-
-        @Override
-        public void acceptInput() {
-            acceptInputCalls++;
-        }
-
-        /** Types what the mux takes now; returns the number of bytes taken. */
-        int type(String s) {
-            byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
-            int i = 0;
-            while (i < b.length) {
-                int n = Math.min(frontend.canReceive(), b.length - i);
-                if (n <= 0) break;
-                frontend.receive(b, i, n);
-                i += n;
-            }
-            return i;
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
-    final Terminal term = new Terminal();
+    final RecordingBackend term = new RecordingBackend();
     final List<String> events = new ArrayList<>();
     final MuxBackend mux = new MuxBackend(term, new MuxBackend.Listener() {
         @Override
@@ -82,30 +40,30 @@ class MuxBackendTest {
 
     @Test
     void inputGoesToTheFocusedFrontendAndCtrlACSwitches() {
-        term.type("ls\r");
+        term.offer("ls\r");
         assertEquals("ls\r", serial.text());
-        term.type("\u0001c");
+        term.offer("\u0001c");
         assertEquals(List.of("focus 1"), events);
         assertEquals(1, mux.focus());
-        term.type("info\r");
+        term.offer("info\r");
         assertEquals("info\r", monitor.text());
         assertEquals("ls\r", serial.text());
-        term.type("\u0001c");
-        term.type("x");
+        term.offer("\u0001c");
+        term.offer("x");
         assertEquals("ls\rx", serial.text());
         assertEquals(List.of("focus 1", "focus 0"), events);
     }
 
     @Test
     void ctrlACtrlASendsALiteralCtrlA() {
-        term.type("a\u0001\u0001b");
+        term.offer("a\u0001\u0001b");
         assertEquals("a\u0001b", serial.text());
         assertTrue(events.isEmpty());
     }
 
     @Test
     void ctrlAXQuits() {
-        term.type("\u0001x");
+        term.offer("\u0001x");
         assertEquals(List.of("quit"), events);
         assertEquals("QEMU: Terminated\n\r", term.output());
         assertEquals("", serial.text());
@@ -113,7 +71,7 @@ class MuxBackendTest {
 
     @Test
     void ctrlAHPrintsQemusHelp() {
-        term.type("\u0001h");
+        term.offer("\u0001h");
         String expected = "\n\r"
                 + "C-a h    print this help\n\r"
                 + "C-a x    exit emulator\n\r"
@@ -123,13 +81,13 @@ class MuxBackendTest {
                 + "C-a c    switch between console and monitor\n\r"
                 + "C-a C-a  sends C-a\n\r";
         assertEquals(expected, term.output());
-        term.type("\u0001?");
+        term.offer("\u0001?");
         assertEquals(expected + expected, term.output());
     }
 
     @Test
     void otherEscapes() {
-        term.type("\u0001s\u0001b\u0001zq");
+        term.offer("\u0001s\u0001b\u0001zq");
         assertEquals(List.of("save"), events);
         assertEquals(1, serial.breaks);
         assertEquals("q", serial.text(), "unknown escapes are swallowed");
@@ -137,15 +95,15 @@ class MuxBackendTest {
 
     @Test
     void aSwitchInsideOneDeliverySplitsTheInput() {
-        term.type("ab\u0001cde\u0001cf");
+        term.offer("ab\u0001cde\u0001cf");
         assertEquals("abf", serial.text());
         assertEquals("de", monitor.text());
     }
 
     @Test
     void escapeSplitAcrossDeliveries() {
-        term.type("\u0001");
-        term.type("c");
+        term.offer("\u0001");
+        term.offer("c");
         assertEquals(1, mux.focus());
     }
 
@@ -158,11 +116,11 @@ class MuxBackendTest {
 
     @Test
     void timestampsToggle() {
-        term.type("\u0001t");
+        term.offer("\u0001t");
         serialPort.write("a\nb\n");
         String out = term.output();
         assertTrue(out.matches("a\n\\[00:00:00\\.\\d{3}] b\n"), out);
-        term.type("\u0001t");
+        term.offer("\u0001t");
         serialPort.write("c\n");
         assertTrue(term.output().endsWith("b\nc\n"));
     }
@@ -171,18 +129,18 @@ class MuxBackendTest {
     void aFullFrontendHoldsInputButEscapesStillWork() {
         CollectingFrontend small = new CollectingFrontend(2);
         serialPort.attach(small);
-        int taken = term.type("0123456789".repeat(5));
+        int taken = term.offer("0123456789".repeat(5));
         assertEquals("01", small.text());
         assertEquals(2 + MuxBackend.PORT_BUFFER, taken, "the port buffers a little, then holds the rest back");
         small.consume();
         serialPort.acceptInput(); // the guest read: queued bytes flow on
         assertEquals("0123", small.text());
-        assertTrue(term.acceptInputCalls > 0);
-        assertEquals(2, term.type("zzzz"), "room for two more in the port");
-        assertEquals(0, term.type("\u0001x"), "full: even Ctrl-A x waits for room, as in QEMU");
+        assertTrue(term.acceptInputCalls.get() > 0);
+        assertEquals(2, term.offer("zzzz"), "room for two more in the port");
+        assertEquals(0, term.offer("\u0001x"), "full: even Ctrl-A x waits for room, as in QEMU");
         // switching to the monitor with room there lets keys through again
         mux.setFocus(1);
-        term.type("\u0001x");
+        term.offer("\u0001x");
         assertEquals(List.of("quit"), events);
     }
 }
