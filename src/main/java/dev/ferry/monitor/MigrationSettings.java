@@ -57,29 +57,29 @@ public final class MigrationSettings {
     static {
         // the order query-migrate-parameters prints them in QEMU 7.2
         def("cpu-throttle-tailslow", QmpType.BOOL, Kind.BOOL, false, null);
-        def("xbzrle-cache-size", QmpType.SIZE, Kind.SIZE, 64L << 20, " bytes");
+        def("xbzrle-cache-size", QmpType.UINT64, Kind.SIZE, 64L << 20, " bytes");
         def("cpu-throttle-initial", QmpType.UINT8, Kind.UINT, 20, null);
-        def("announce-max", QmpType.SIZE, Kind.SIZE, 550, " ms");
+        def("announce-max", QmpType.UINT64, Kind.SIZE, 550, " ms");
         def("decompress-threads", QmpType.UINT8, Kind.UINT, 2, null);
         def("compress-threads", QmpType.UINT8, Kind.UINT, 8, null);
         def("compress-level", QmpType.UINT8, Kind.UINT, 1, null);
         def("multifd-channels", QmpType.UINT8, Kind.UINT, 2, null);
         def("multifd-zstd-level", QmpType.UINT8, Kind.UINT, 1, null);
-        def("announce-initial", QmpType.SIZE, Kind.SIZE, 50, " ms");
+        def("announce-initial", QmpType.UINT64, Kind.SIZE, 50, " ms");
         def("block-incremental", QmpType.BOOL, Kind.BOOL, false, null);
         def("compress-wait-thread", QmpType.BOOL, Kind.BOOL, true, null);
         def("downtime-limit", QmpType.UINT64, Kind.SIZE, 300, " ms");
         def("tls-authz", QmpType.STR_OR_NULL, Kind.STR, "", null);
         def("multifd-compression", MULTIFD_COMPRESSION, Kind.ENUM, "none", null);
-        def("announce-rounds", QmpType.SIZE, Kind.SIZE, 5, "");
-        def("announce-step", QmpType.SIZE, Kind.SIZE, 100, " ms");
+        def("announce-rounds", QmpType.UINT64, Kind.SIZE, 5, "");
+        def("announce-step", QmpType.UINT64, Kind.SIZE, 100, " ms");
         def("tls-creds", QmpType.STR_OR_NULL, Kind.STR, "", null);
         def("multifd-zlib-level", QmpType.UINT8, Kind.UINT, 1, null);
         def("max-cpu-throttle", QmpType.UINT8, Kind.UINT, 99, null);
-        def("max-postcopy-bandwidth", QmpType.SIZE, Kind.SIZE, 0, "");
+        def("max-postcopy-bandwidth", QmpType.UINT64, Kind.SIZE, 0, "");
         def("tls-hostname", QmpType.STR_OR_NULL, Kind.STR, "", null);
         def("throttle-trigger-threshold", QmpType.UINT8, Kind.UINT, 50, null);
-        def("max-bandwidth", QmpType.SIZE, Kind.BANDWIDTH, 128L << 20, " bytes/second");
+        def("max-bandwidth", QmpType.UINT64, Kind.BANDWIDTH, 128L << 20, " bytes/second");
         def("x-checkpoint-delay", QmpType.UINT32, Kind.UINT, 20000, " ms");
         def("cpu-throttle-increment", QmpType.UINT8, Kind.UINT, 10, null);
         // reported only once set
