@@ -112,23 +112,23 @@ public final class Launcher {
         }
         if (config.incoming().isPresent()) {
             Incoming inc = config.incoming().get();
-            dev.ferry.migration.Channels.Listener listener;
-            try {
-                listener = dev.ferry.migration.Channels.listen(inc.uri());
-            } catch (dev.ferry.migration.MigrationException e) {
-                System.err.println(CommandLine.PROGRAM + ": " + e.getMessage());
-                machine.close();
-                backends.closeAll();
-                return 1;
-            }
-            Thread.ofPlatform().name("migration-incoming").daemon(true).start(() -> {
-                try {
-                    dev.ferry.machine.MachineMigration.incoming(machine, listener, !config.startPaused());
-                } catch (dev.ferry.migration.MigrationException e) {
-                    System.err.println(CommandLine.PROGRAM + ": load of migration failed: " + e.getMessage());
-                    machine.requestShutdown(1, "incoming migration failed");
-                }
+            dev.ferry.machine.MigrationControl mig = machine.migration();
+            mig.onIncomingFailure(e -> {
+                System.err.println(CommandLine.PROGRAM + ": load of migration failed: " + e.getMessage());
+                machine.requestShutdown(1, "incoming migration failed");
             });
+            mig.expectIncoming(!config.startPaused());
+            // -incoming defer: the monitor's migrate-incoming gives the URI
+            if (!(inc instanceof Incoming.Defer)) {
+                try {
+                    mig.startIncoming(inc.uri());
+                } catch (dev.ferry.migration.MigrationException e) {
+                    System.err.println(CommandLine.PROGRAM + ": " + e.getMessage());
+                    machine.close();
+                    backends.closeAll();
+                    return 1;
+                }
+            }
         } else if (!config.startPaused()) {
             machine.resume();
         }

@@ -23,10 +23,23 @@ public final class LiveMigration {
     public static final class Parameters {
         public volatile long maxBandwidth = 128L << 20; // bytes per second
         public volatile long downtimeLimitMs = 300;
+
+        // ---- the capabilities the migration acts on (QEMU's migrate-set-capabilities names) ----
+
+        /**
+         * {@code return-path}: on a channel that can answer (tcp:, unix:), ask the destination
+         * for its verdict (OPEN_RETURN_PATH) and only report success once it runs. Ferry's
+         * default is on; QEMU's is off. Off: the source sends no OPEN_RETURN_PATH and is done
+         * once the stream is written.
+         */
+        public volatile boolean returnPath = true;
+        /** {@code pause-before-switchover}: with the vCPUs stopped, wait in pre-switchover for migrate-continue. */
+        public volatile boolean pauseBeforeSwitchover;
     }
 
     public enum Status {
-        NONE("none"), SETUP("setup"), ACTIVE("active"), DEVICE("device"), COMPLETED("completed"),
+        NONE("none"), SETUP("setup"), ACTIVE("active"), PRE_SWITCHOVER("pre-switchover"), DEVICE("device"),
+        COMPLETED("completed"),
         FAILED("failed"), CANCELLING("cancelling"), CANCELLED("cancelled");
 
         public final String qemuName;
@@ -55,6 +68,10 @@ public final class LiveMigration {
     public final Stats stats = new Stats();
     private volatile boolean cancelled;
     private final Consumer<Status> onStatus;
+    private volatile java.util.function.LongConsumer onPass = n -> { };
+    private long passesReported;
+    private final Object switchover = new Object();
+    private boolean continued;
 
     public LiveMigration(VirtMachine machine, String uri, Parameters params, Consumer<Status> onStatus) {
         this.machine = machine;
@@ -63,9 +80,38 @@ public final class LiveMigration {
         this.onStatus = onStatus == null ? s -> { } : onStatus;
     }
 
+    /** Called with the dirty-sync count after each dirty-bitmap sync (QEMU's MIGRATION_PASS); the setup's is pass 1. */
+    public void onPass(java.util.function.LongConsumer l) {
+        onPass = l == null ? n -> { } : l;
+    }
+
     public void cancel() {
         cancelled = true;
-        if (stats.status == Status.ACTIVE || stats.status == Status.SETUP) setStatus(Status.CANCELLING);
+        Status s = stats.status;
+        if (s == Status.ACTIVE || s == Status.SETUP || s == Status.PRE_SWITCHOVER || s == Status.DEVICE) setStatus(Status.CANCELLING);
+        synchronized (switchover) {
+            switchover.notifyAll();
+        }
+    }
+
+    /**
+     * migrate-continue: lets a migration paused in pre-switchover (pause-before-switchover)
+     * finish. Returns false when it is not waiting there.
+     */
+    public boolean continueSwitchover() {
+        synchronized (switchover) {
+            if (stats.status != Status.PRE_SWITCHOVER) return false;
+            continued = true;
+            switchover.notifyAll();
+            return true;
+        }
+    }
+
+    /** Reports the passes (dirty syncs) done so far: the setup's counts as the first, as QEMU counts it. */
+    private void reportPasses(RamSection ram) {
+        long n = ram.syncCount + 1;
+        stats.dirtySyncCount = n;
+        while (passesReported < n) onPass.accept(++passesReported);
     }
 
     private void setStatus(Status s) {
@@ -91,11 +137,13 @@ public final class LiveMigration {
             return;
         }
         MigrationOutput out = new MigrationOutput(ch.out());
+        boolean rp = ch.in() != null && params.returnPath;
         boolean stopped = false;
         try {
             MigrationStream.writeHeader(out, MachineMigration.MACHINE_TYPE);
-            if (ch.in() != null) dev.ferry.migration.ReturnPath.writeOpenCommand(out);
+            if (rp) dev.ferry.migration.ReturnPath.writeOpenCommand(out);
             MigrationStream.saveSetup(out, entries);
+            reportPasses(ram);
             stats.total = ram.totalBytes();
             stats.setupMillis = (System.nanoTime() - stats.startNanos) / 1_000_000;
             setStatus(Status.ACTIVE);
@@ -127,7 +175,7 @@ public final class LiveMigration {
                 long pending = ram.pendingBytes();
                 if (drained || pending <= threshold) {
                     ram.sync();
-                    stats.dirtySyncCount = ram.syncCount;
+                    reportPasses(ram);
                     stats.passes++;
                     pending = ram.pendingBytes();
                     double since = (System.nanoTime() - lastSync) / 1e9;
@@ -144,12 +192,21 @@ public final class LiveMigration {
             long stopAt = System.nanoTime();
             machine.pause(RunState.FINISH_MIGRATE);
             stopped = true;
+            if (params.pauseBeforeSwitchover) {
+                // QEMU's order: pre-switchover (vCPUs stopped) until migrate-continue, then device
+                synchronized (switchover) {
+                    setStatus(Status.PRE_SWITCHOVER);
+                    while (!continued && !cancelled) switchover.wait();
+                }
+                if (cancelled) throw new CancelledException();
+                setStatus(Status.DEVICE);
+            }
             machine.quiesceDevices();
-            setStatus(Status.DEVICE);
             machine.recordGlobalState(wasRunning ? RunState.RUNNING : before);
             MigrationStream.saveComplete(out, entries);
+            reportPasses(ram);
             // with a return path this returns once the destination runs: that is the downtime
-            MachineMigration.finish(out, ch);
+            MachineMigration.finish(out, ch, rp);
             ch.close();
             stats.downtimeMillis = (System.nanoTime() - stopAt) / 1_000_000;
             stats.downtimeBytes = out.bytesWritten() - stats.precopyBytes;
@@ -157,10 +214,14 @@ public final class LiveMigration {
             stats.remaining = 0;
             stats.normal = ram.normalPages;
             stats.duplicate = ram.zeroPages;
-            stats.dirtySyncCount = ram.syncCount;
             stats.totalMillis = (System.nanoTime() - stats.startNanos) / 1_000_000;
             machine.setStateQuietly(RunState.POSTMIGRATE);
             setStatus(Status.COMPLETED);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ch.close();
+            restore(stopped, wasRunning, before);
+            fail("migration interrupted", e);
         } catch (CancelledException e) {
             ch.close();
             restore(stopped, wasRunning, before);
@@ -172,7 +233,7 @@ public final class LiveMigration {
             restore(stopped, wasRunning, before);
             fail(e.getMessage(), e);
         } catch (VMStateException | IOException | RuntimeException e) {
-            String reason = ch.in() != null ? dev.ferry.migration.ReturnPath.reasonAfterFailure(ch.in(), 2000) : null;
+            String reason = rp ? dev.ferry.migration.ReturnPath.reasonAfterFailure(ch.in(), 2000) : null;
             ch.close();
             restore(stopped, wasRunning, before);
             fail(reason != null ? reason : e.getMessage() == null ? e.toString() : e.getMessage(), e);

@@ -24,6 +24,14 @@ public final class MachineMigration {
 
     /** Cold migration (or a snapshot to a channel): the vCPUs stop for the whole transfer. */
     public static Result migrate(VirtMachine m, String uri) throws MigrationException {
+        return migrate(m, uri, true);
+    }
+
+    /**
+     * Cold migration; {@code returnPath} false sends no OPEN_RETURN_PATH even on a channel that
+     * could answer (the return-path capability off).
+     */
+    public static Result migrate(VirtMachine m, String uri, boolean returnPath) throws MigrationException {
         SaveStateRegistry reg = m.stateRegistry();
         if (!reg.blockers().isEmpty()) throw new MigrationException(reg.blockers().get(0));
         RunState before = m.state();
@@ -35,13 +43,13 @@ public final class MachineMigration {
         m.recordGlobalState(wasRunning ? RunState.RUNNING : before);
         MigrationOutput out = new MigrationOutput(ch.out());
         try {
-            boolean rp = ch.in() != null;
+            boolean rp = ch.in() != null && returnPath;
             MigrationStream.writeHeader(out, MACHINE_TYPE);
             if (rp) dev.ferry.migration.ReturnPath.writeOpenCommand(out);
             MigrationStream.saveRest(out, reg);
-            finish(out, ch);
+            finish(out, ch, rp);
         } catch (VMStateException | IOException | MigrationException e) {
-            String reason = e instanceof MigrationException || ch.in() == null ? null
+            String reason = e instanceof MigrationException || ch.in() == null || !returnPath ? null
                     : dev.ferry.migration.ReturnPath.reasonAfterFailure(ch.in(), 2000);
             ch.close();
             // nothing happened as far as the guest is concerned
@@ -62,8 +70,8 @@ public final class MachineMigration {
      * Ends the outgoing stream. With a return path, waits for the destination's verdict: the
      * migration only succeeded once the destination has loaded everything (and started).
      */
-    static void finish(MigrationOutput out, Channels.Channel ch) throws MigrationException, VMStateException, IOException {
-        if (ch.in() == null) {
+    static void finish(MigrationOutput out, Channels.Channel ch, boolean returnPath) throws MigrationException, VMStateException, IOException {
+        if (ch.in() == null || !returnPath) {
             out.close();
             return;
         }

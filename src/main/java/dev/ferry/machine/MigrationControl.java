@@ -1,26 +1,42 @@
 package dev.ferry.machine;
 
+import dev.ferry.migration.Channels;
 import dev.ferry.migration.MigrationException;
-import java.util.Locale;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
- * The monitor's view of outgoing migration: parameters, the current (or last) migration, and
- * QEMU's {@code info migrate} text. HMP and QMP both drive migration through it.
+ * The monitor's view of migration: parameters, the current (or last) outgoing migration, the
+ * incoming side ({@code -incoming}, or {@code -incoming defer} then migrate-incoming), and
+ * status and pass listeners (QEMU's MIGRATION and MIGRATION_PASS events). HMP and QMP both
+ * drive migration through it.
  */
 public final class MigrationControl {
     private final VirtMachine machine;
     public final LiveMigration.Parameters parameters = new LiveMigration.Parameters();
     private volatile LiveMigration current;
     private volatile Thread thread;
-    private final java.util.List<Consumer<LiveMigration.Status>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<LiveMigration.Status>> listeners = new CopyOnWriteArrayList<>();
+    private final List<LongConsumer> passListeners = new CopyOnWriteArrayList<>();
 
     public MigrationControl(VirtMachine machine) {
         this.machine = machine;
     }
 
+    /** Hears every status change, outgoing and incoming (QEMU's MIGRATION event). */
     public void addStatusListener(Consumer<LiveMigration.Status> l) {
         listeners.add(l);
+    }
+
+    /** Hears each dirty sync of an outgoing migration, with its count (QEMU's MIGRATION_PASS). */
+    public void addPassListener(LongConsumer l) {
+        passListeners.add(l);
+    }
+
+    private void statusChanged(LiveMigration.Status s) {
+        listeners.forEach(l -> l.accept(s));
     }
 
     public LiveMigration current() {
@@ -29,10 +45,9 @@ public final class MigrationControl {
 
     /** Starts a migration in the background; fails at once when one is already running. */
     public synchronized LiveMigration start(String uri) throws MigrationException {
-        LiveMigration c = current;
-        if (c != null && isActive(c.stats.status)) throw new MigrationException("There's a migration process in progress");
-        if (!machine.stateRegistry().blockers().isEmpty()) throw new MigrationException(machine.stateRegistry().blockers().get(0));
-        LiveMigration m = new LiveMigration(machine, uri, parameters, s -> listeners.forEach(l -> l.accept(s)));
+        checkCanStart();
+        LiveMigration m = new LiveMigration(machine, uri, parameters, this::statusChanged);
+        m.onPass(n -> passListeners.forEach(l -> l.accept(n)));
         current = m;
         thread = Thread.ofPlatform().name("migration").daemon(true).start(() -> {
             try {
@@ -42,6 +57,15 @@ public final class MigrationControl {
             }
         });
         return m;
+    }
+
+    /** QEMU's checks before a migration starts (before the URI is looked at), with its errors. */
+    public synchronized void checkCanStart() throws MigrationException {
+        LiveMigration c = current;
+        if (c != null && isActive(c.stats.status)) throw new MigrationException("There's a migration process in progress");
+        if (machine.state() == RunState.INMIGRATE) throw new MigrationException("Guest is waiting for an incoming migration");
+        if (machine.state() == RunState.POSTMIGRATE) throw new MigrationException("Can't migrate the vm that was paused due to previous migration");
+        if (!machine.stateRegistry().blockers().isEmpty()) throw new MigrationException(machine.stateRegistry().blockers().get(0));
     }
 
     public void cancel() {
@@ -55,40 +79,103 @@ public final class MigrationControl {
         if (t != null) t.join();
     }
 
-    static boolean isActive(LiveMigration.Status s) {
+    /** Whether a migration in status {@code s} is still going (QEMU's migration_is_running). */
+    public static boolean isActive(LiveMigration.Status s) {
         return s == LiveMigration.Status.SETUP || s == LiveMigration.Status.ACTIVE || s == LiveMigration.Status.DEVICE
-                || s == LiveMigration.Status.CANCELLING;
+                || s == LiveMigration.Status.PRE_SWITCHOVER || s == LiveMigration.Status.CANCELLING;
     }
 
-    /** QEMU's {@code info migrate} lines. */
-    public String info() {
+    /**
+     * migrate-continue: the current migration must be in {@code expected} (QEMU's check), which
+     * must be pre-switchover for anything to happen.
+     */
+    public void continueFrom(LiveMigration.Status expected) throws MigrationException {
         LiveMigration c = current;
-        StringBuilder sb = new StringBuilder();
-        sb.append("globals:\nstore-global-state: on\nonly-migratable: off\nsend-configuration: on\nsend-section-footer: on\n");
-        sb.append("decompress-error-check: on\nclear-bitmap-shift: 18\n");
-        if (c == null) return sb.toString();
-        LiveMigration.Stats s = c.stats;
-        sb.append("Migration status: ").append(s.status.qemuName).append('\n');
-        if (s.status == LiveMigration.Status.FAILED && s.error != null) sb.append("Error: ").append(s.error).append('\n');
-        long total = isActive(s.status) ? (System.nanoTime() - s.startNanos) / 1_000_000 : s.totalMillis;
-        sb.append("total time: ").append(total).append(" ms\n");
-        if (s.status == LiveMigration.Status.COMPLETED) sb.append("downtime: ").append(s.downtimeMillis).append(" ms\n");
-        else sb.append("expected downtime: ").append(s.expectedDowntimeMillis).append(" ms\n");
-        sb.append("setup: ").append(s.setupMillis).append(" ms\n");
-        sb.append("transferred ram: ").append(s.transferred / 1024).append(" kbytes\n");
-        sb.append(String.format(Locale.ROOT, "throughput: %.2f mbps%n", s.mbps));
-        sb.append("remaining ram: ").append(s.remaining / 1024).append(" kbytes\n");
-        sb.append("total ram: ").append(s.total / 1024).append(" kbytes\n");
-        sb.append("duplicate: ").append(s.duplicate).append(" pages\n");
-        sb.append("skipped: 0 pages\n");
-        sb.append("normal: ").append(s.normal).append(" pages\n");
-        sb.append("normal bytes: ").append(s.normal * 4).append(" kbytes\n");
-        sb.append("dirty sync count: ").append(s.dirtySyncCount).append('\n');
-        sb.append("page size: 4 kbytes\n");
-        sb.append("multifd bytes: 0 kbytes\n");
-        sb.append("pages-per-second: ").append(s.totalMillis > 0 ? (s.normal + s.duplicate) * 1000 / Math.max(1, total) : 0).append('\n');
-        sb.append("precopy ram: ").append(s.precopyBytes / 1024).append(" kbytes\n");
-        sb.append("downtime ram: ").append(s.downtimeBytes / 1024).append(" kbytes\n");
-        return sb.toString();
+        LiveMigration.Status now = c == null ? LiveMigration.Status.NONE : c.stats.status;
+        if (now != expected || c == null || !c.continueSwitchover()) {
+            throw new MigrationException("Migration not in expected state: " + now.qemuName);
+        }
+    }
+
+    // ---- incoming (the destination's side) ----
+
+    private boolean incomingExpected, incomingStarted, incomingAutostart;
+    private volatile LiveMigration.Status incomingStatus = LiveMigration.Status.NONE;
+    private volatile String incomingUri;
+    private volatile Consumer<MigrationException> incomingFailure = e -> { };
+
+    /**
+     * The machine was started with {@code -incoming}: it waits in {@code inmigrate} for a
+     * stream ({@link #startIncoming}, at once, or on migrate-incoming for {@code defer}), then
+     * runs if {@code autostart} and the source was running.
+     */
+    public synchronized void expectIncoming(boolean autostart) {
+        incomingExpected = true;
+        incomingAutostart = autostart;
+        machine.setStateQuietly(RunState.INMIGRATE);
+    }
+
+    /** What happens when the incoming stream fails to load (the launcher ends, as QEMU exits). */
+    public void onIncomingFailure(Consumer<MigrationException> l) {
+        incomingFailure = l == null ? e -> { } : l;
+    }
+
+    /**
+     * Listens on {@code uri} and loads the stream in the background. The errors are QEMU's
+     * migrate-incoming errors; a URI that cannot be listened on leaves the machine waiting for
+     * another try.
+     */
+    public synchronized void startIncoming(String uri) throws MigrationException {
+        if (!incomingExpected || machine.state() != RunState.INMIGRATE) {
+            throw new MigrationException("'-incoming' was not specified on the command line");
+        }
+        if (incomingStarted) throw new MigrationException("The incoming migration has already been started");
+        incomingStatus = LiveMigration.Status.SETUP;
+        statusChanged(LiveMigration.Status.SETUP);
+        Channels.Listener l;
+        try {
+            l = Channels.listen(uri);
+        } catch (MigrationException e) {
+            incomingStatus = LiveMigration.Status.NONE;
+            throw e;
+        }
+        incomingStarted = true;
+        incomingUri = uri;
+        Channels.Listener watched = new Channels.Listener() {
+            @Override
+            public Channels.Channel accept() throws MigrationException {
+                Channels.Channel ch = l.accept();
+                incomingStatus = LiveMigration.Status.ACTIVE;
+                statusChanged(LiveMigration.Status.ACTIVE);
+                return ch;
+            }
+
+            @Override
+            public void close() {
+                l.close();
+            }
+        };
+        boolean autostart = incomingAutostart;
+        Thread.ofPlatform().name("migration-incoming").daemon(true).start(() -> {
+            try (watched) {
+                MachineMigration.incoming(machine, watched, autostart);
+                incomingStatus = LiveMigration.Status.COMPLETED;
+                statusChanged(LiveMigration.Status.COMPLETED);
+            } catch (MigrationException e) {
+                incomingStatus = LiveMigration.Status.FAILED;
+                statusChanged(LiveMigration.Status.FAILED);
+                incomingFailure.accept(e);
+            }
+        });
+    }
+
+    /** The incoming side's status: none until it listens. */
+    public LiveMigration.Status incomingStatus() {
+        return incomingStatus;
+    }
+
+    /** The URI the incoming side listens on, or null. */
+    public String incomingUri() {
+        return incomingUri;
     }
 }

@@ -24,6 +24,11 @@ public final class HmpContext {
         return monitors;
     }
 
+    /** Whether the command runs in a monitor of its own (a terminal), not through human-monitor-command. */
+    public boolean isTerminal() {
+        return history != null;
+    }
+
     public int cpuIndex() {
         return cpuIndex;
     }

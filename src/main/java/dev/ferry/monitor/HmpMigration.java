@@ -1,13 +1,15 @@
 package dev.ferry.monitor;
 
+import dev.ferry.cli.CommandLine;
 import dev.ferry.machine.LiveMigration;
-import dev.ferry.migration.MigrationException;
+import dev.ferry.machine.MigrationControl;
+import java.util.Map;
 
 /**
- * The migration commands the first human monitor had (migrate, migrate_cancel,
- * migrate_set_parameter, info migrate, info migrate_parameters), declared as QEMU declares them
- * and run through the machine's {@link dev.ferry.machine.MigrationControl}. The migration work
- * extends or replaces them.
+ * The human monitor's migration commands, declared as QEMU 7.2 declares them and run through
+ * the same code as the QMP commands ({@link QmpMigration}, {@link MigrationSettings}): migrate,
+ * migrate_cancel, migrate_continue, migrate_incoming, migrate_set_capability,
+ * migrate_set_parameter, info migrate, info migrate_capabilities, info migrate_parameters.
  */
 final class HmpMigration {
     private HmpMigration() {
@@ -20,61 +22,50 @@ final class HmpMigration {
                         + "\n\t\t\t -i for migration without shared storage with incremental copy of disk (base image shared between src and destination)"
                         + "\n\t\t\t -r to resume a paused migration",
                 (ctx, a) -> {
-                    var mig = ctx.monitors().machine().migration();
-                    try {
-                        mig.start(a.str("uri"));
-                    } catch (MigrationException e) {
-                        ctx.error(e.getMessage());
+                    QmpMigration.migrate(ctx.monitors(), a.str("uri"), a.bool("blk"), a.bool("inc"), a.bool("resume"));
+                    if (a.bool("detach")) return;
+                    if (!ctx.isTerminal()) {
+                        // QEMU: a monitor that cannot be suspended (human-monitor-command) does not wait
+                        ctx.println("terminal does not allow synchronous migration, continuing detached");
                         return;
                     }
-                    if (a.bool("detach")) return;
+                    // QEMU's HMP waits without printing (no block migration to show progress for);
+                    // a failure is reported on stderr, as QEMU's error_report from its timer does
+                    MigrationControl mig = ctx.monitors().machine().migration();
                     try {
                         mig.await();
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
+                        return;
                     }
                     LiveMigration.Stats st = mig.current().stats;
-                    if (st.status == LiveMigration.Status.FAILED) ctx.error(st.error);
+                    if (st.status == LiveMigration.Status.FAILED && st.error != null) {
+                        System.err.println(CommandLine.PROGRAM + ": " + st.error);
+                    }
                 }));
         t.register(HmpCommand.of("migrate_cancel", "", "", "cancel the current VM migration",
                 (ctx, a) -> ctx.monitors().machine().migration().cancel()));
-        t.register(HmpCommand.of("migrate_set_parameter", "parameter:s,value:s", "parameter value", "Set the parameter for migration",
-                (ctx, a) -> {
-                    String p = a.str("parameter");
-                    String v = a.str("value");
-                    var params = ctx.monitors().machine().migration().parameters;
-                    try {
-                        switch (p) {
-                            case "max-bandwidth", "max_bandwidth" -> params.maxBandwidth = parseSize(v);
-                            case "downtime-limit", "downtime_limit" -> params.downtimeLimitMs = Long.parseLong(v);
-                            default -> ctx.error("Parameter '" + p + "' is unexpected");
-                        }
-                    } catch (NumberFormatException e) {
-                        ctx.error("Parameter '" + p + "' expects a number");
-                    }
+        t.register(HmpCommand.of("migrate_continue", "state:s", "state", "Continue migration from the given paused state", (ctx, a) -> {
+            String state = a.str("state");
+            if (!QmpMigration.MIGRATION_STATUS.values().contains(state)) throw QmpError.generic("invalid parameter value: " + state);
+            QmpMigration.continueFrom(ctx.monitors(), state);
+        }));
+        t.register(HmpCommand.of("migrate_incoming", "uri:s", "uri", "Continue an incoming migration from an -incoming defer",
+                (ctx, a) -> QmpMigration.incoming(ctx.monitors(), a.str("uri"))));
+        t.register(HmpCommand.of("migrate_set_capability", "capability:s,state:b", "capability state",
+                "Enable/Disable the usage of a capability for migration", (ctx, a) -> {
+                    String cap = a.str("capability");
+                    if (!MigrationSettings.CAPABILITIES.contains(cap)) throw QmpError.generic("invalid parameter value: " + cap);
+                    QmpMigration.setCapabilities(ctx.monitors(), Map.of(cap, a.bool("state")));
                 }));
+        t.register(HmpCommand.of("migrate_set_parameter", "parameter:s,value:s", "parameter value", "Set the parameter for migration",
+                (ctx, a) -> ctx.monitors().migrationSettings().hmpSet(a.str("parameter"), a.str("value"))));
         HmpCommands info = t.info();
         info.register(HmpCommand.of("migrate", "", "", "show migration status",
-                (ctx, a) -> ctx.print(ctx.monitors().machine().migration().info())));
-        info.register(HmpCommand.of("migrate_parameters", "", "", "show current migration parameters", (ctx, a) -> {
-            var params = ctx.monitors().machine().migration().parameters;
-            ctx.println("downtime-limit: " + params.downtimeLimitMs + " ms");
-            ctx.println("max-bandwidth: " + params.maxBandwidth + " bytes/second");
-        }));
-    }
-
-    /** A size as HMP takes it: bytes with a k/M/G/B suffix; a bare number for max-bandwidth is MiB/s, as QEMU's HMP. */
-    static long parseSize(String v) {
-        if (v.isEmpty()) throw new NumberFormatException();
-        char last = Character.toLowerCase(v.charAt(v.length() - 1));
-        long mult = switch (last) {
-            case 'k' -> 1L << 10;
-            case 'm' -> 1L << 20;
-            case 'g' -> 1L << 30;
-            case 'b' -> 1;
-            default -> -1;
-        };
-        if (mult < 0) return Long.parseLong(v) << 20;
-        return Long.parseLong(v.substring(0, v.length() - 1)) * mult;
+                (ctx, a) -> ctx.print(QmpMigration.infoMigrate(ctx.monitors()))));
+        info.register(HmpCommand.of("migrate_capabilities", "", "", "show current migration capabilities",
+                (ctx, a) -> ctx.print(ctx.monitors().migrationSettings().capabilitiesText())));
+        info.register(HmpCommand.of("migrate_parameters", "", "", "show current migration parameters",
+                (ctx, a) -> ctx.print(ctx.monitors().migrationSettings().parametersText())));
     }
 }

@@ -45,6 +45,7 @@ public final class Monitors implements AutoCloseable {
     private final QmpCommands qmpCommands = new QmpCommands();
     private final HmpCommands hmpCommands = new HmpCommands();
     private final QmpEvents events = new QmpEvents();
+    private final MigrationSettings migrationSettings;
     private final List<AutoCloseable> monitors = new CopyOnWriteArrayList<>();
 
     // run-state tracking for STOP/RESUME, guarded by this
@@ -62,7 +63,22 @@ public final class Monitors implements AutoCloseable {
         this.name = name;
         this.chardevs = chardevs == null ? List::of : chardevs;
         QmpBuiltins.register(qmpCommands);
+        QmpMigration.register(qmpCommands);
         HmpBuiltins.register(hmpCommands);
+        migrationSettings = new MigrationSettings(machine.migration().parameters);
+        // QEMU sends MIGRATION and MIGRATION_PASS only with the events capability on
+        machine.migration().addStatusListener(s -> {
+            if (!migrationSettings.capability("events")) return;
+            ObjectNode d = QmpJson.NODES.objectNode();
+            d.put("status", s.qemuName);
+            events.emit("MIGRATION", d);
+        });
+        machine.migration().addPassListener(n -> {
+            if (!migrationSettings.capability("events")) return;
+            ObjectNode d = QmpJson.NODES.objectNode();
+            d.put("pass", n);
+            events.emit("MIGRATION_PASS", d);
+        });
         lastState = machine.state();
         machine.addStateListener(this::stateChanged);
         machine.addShutdownListener(cause -> {
@@ -124,6 +140,11 @@ public final class Monitors implements AutoCloseable {
 
     public HmpCommands hmpCommands() {
         return hmpCommands;
+    }
+
+    /** The migration capabilities and parameters the monitors set and show. */
+    public MigrationSettings migrationSettings() {
+        return migrationSettings;
     }
 
     public QmpEvents events() {

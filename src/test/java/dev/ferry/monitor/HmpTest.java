@@ -72,6 +72,9 @@ class HmpTest {
                         + "\t\t\t -i for migration without shared storage with incremental copy of disk (base image shared between src and destination)\r\n"
                         + "\t\t\t -r to resume a paused migration\r\n"
                         + "migrate_cancel  -- cancel the current VM migration\r\n"
+                        + "migrate_continue state -- Continue migration from the given paused state\r\n"
+                        + "migrate_incoming uri -- Continue an incoming migration from an -incoming defer\r\n"
+                        + "migrate_set_capability capability state -- Enable/Disable the usage of a capability for migration\r\n"
                         + "migrate_set_parameter parameter value -- Set the parameter for migration\r\n"
                         + "quit|q  -- quit the emulator\r\n"
                         + "savevm [tag] -- save a VM snapshot. If no tag is provided, a new snapshot is created\r\n"
@@ -84,6 +87,7 @@ class HmpTest {
                         + "info history  -- show the command line history\r\n"
                         + "info kvm  -- show KVM information\r\n"
                         + "info migrate  -- show migration status\r\n"
+                        + "info migrate_capabilities  -- show current migration capabilities\r\n"
                         + "info migrate_parameters  -- show current migration parameters\r\n"
                         + "info name  -- show the current VM name\r\n"
                         + "info snapshots  -- show the currently saved VM snapshots\r\n"
@@ -92,8 +96,7 @@ class HmpTest {
                 assertEquals("system_powerdown\r\n" + PROMPT, run(c, "system_powerdown"));
                 assertEquals("migrate\r\nmigrate: string expected\r\nTry \"help migrate\" for more information\r\n" + PROMPT, run(c, "migrate"));
                 assertEquals("migrate_set_parameter downtime-limit 500\r\n" + PROMPT, run(c, "migrate_set_parameter downtime-limit 500"));
-                assertEquals("info migrate_parameters\r\ndowntime-limit: 500 ms\r\nmax-bandwidth: " + m.machine.migration().parameters.maxBandwidth
-                        + " bytes/second\r\n" + PROMPT, run(c, "info migrate_parameters"));
+                assertTrue(run(c, "info migrate_parameters").contains("\r\nmax-bandwidth: 134217728 bytes/second\r\ndowntime-limit: 500 ms\r\n"));
                 c.send("quit\r");
                 assertEquals("quit\r\n", c.until("quit\r\n"));
                 assertTrue(m.awaitExit(5000), "quit ends the machine");

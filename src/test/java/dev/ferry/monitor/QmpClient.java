@@ -99,6 +99,13 @@ final class QmpClient implements AutoCloseable {
         }
     }
 
+    /** The oldest event not yet taken (waiting up to {@code timeoutMillis} for one), or null. */
+    String nextEvent(long timeoutMillis) throws Exception {
+        if (!events.isEmpty()) return events.removeFirst();
+        String l = readLine(timeoutMillis);
+        return l;
+    }
+
     /** Events received and not yet taken. */
     List<String> drainEvents() throws Exception {
         String l;
