@@ -141,7 +141,12 @@ public final class Hart implements InterruptLines {
         return requests.get() != 0;
     }
 
-    private void serveRequests() {
+    /**
+     * Serves the requests posted to this hart (on its own thread, at an instruction boundary).
+     * Also called by the firmware while the hart waits for other harts, so that two harts
+     * waiting on each other both make progress.
+     */
+    public void serveRequests() {
         int r = requests.getAndSet(0);
         if (r == 0) return;
         if ((r & REQ_SUPERVISOR_IPI) != 0) mipSw |= 1L << SSIP;

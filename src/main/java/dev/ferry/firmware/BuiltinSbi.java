@@ -193,7 +193,11 @@ public final class BuiltinSbi implements Hart.Firmware {
         return SUCCESS;
     }
 
-    /** Flushes the target harts' TLBs and waits until each has done it (as SBI requires). */
+    /**
+     * Flushes the target harts' TLBs and waits until each has done it (as SBI requires). While
+     * it waits the calling hart serves the requests posted to it: another hart may be waiting in
+     * this same call for it to flush.
+     */
     private long remoteFence(Hart self, long mask, long base) {
         java.util.List<Hart> waitFor = new java.util.ArrayList<>();
         long err = forHarts(mask, base, t -> {
@@ -205,7 +209,10 @@ public final class BuiltinSbi implements Hart.Firmware {
         });
         for (Hart t : waitFor) {
             long deadline = System.nanoTime() + 1_000_000_000L;
-            while (t.hasPendingRequests() && !t.isStopped() && System.nanoTime() < deadline) Thread.onSpinWait();
+            while (t.hasPendingRequests() && !t.isStopped() && System.nanoTime() < deadline) {
+                self.serveRequests();
+                Thread.onSpinWait();
+            }
         }
         return err;
     }

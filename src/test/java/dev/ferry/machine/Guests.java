@@ -36,6 +36,23 @@ public final class Guests {
         throw new AssertionError("README lists no checksum for bench " + rounds);
     }
 
+    /** The kernel that runs its self-tests (KUnit, crypto manager, lib tests) while booting. */
+    public static Path selftestKernel() {
+        return dir().resolve("Image-selftest");
+    }
+
+    /** The guests' README as one line: its sentences may wrap anywhere. */
+    public static String readmeText() throws java.io.IOException {
+        return Files.readString(dir().resolve("README.md")).replaceAll("\\s+", " ");
+    }
+
+    /** The first group of {@code regex} in the README (whitespace-collapsed), or an assertion error. */
+    public static String fromReadme(String regex) throws java.io.IOException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(regex).matcher(readmeText());
+        if (!m.find()) throw new AssertionError("the guests' README does not say /" + regex + "/");
+        return m.group(1);
+    }
+
     public static Path initrd() {
         return dir().resolve("initrd.cpio.gz");
     }

@@ -28,6 +28,15 @@ class LinuxBootTest {
         check(boot(tmp, VirtMachine.BiosKind.DEFAULT, null));
     }
 
+    /** -smp 2: the kernel starts the second hart through HSM and then uses SBI IPIs and remote fences. */
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void builtinSbiTwoHarts(@TempDir Path tmp) throws Exception {
+        String console = boot(tmp, 2, VirtMachine.BiosKind.DEFAULT, null);
+        assertTrue(console.contains("smp: Brought up 1 node, 2 CPUs"), console);
+        check(console);
+    }
+
     @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void openSbiFwDynamic(@TempDir Path tmp) throws Exception {
@@ -39,8 +48,12 @@ class LinuxBootTest {
     }
 
     private static String boot(Path tmp, VirtMachine.BiosKind bios, Path biosFile) throws Exception {
+        return boot(tmp, 1, bios, biosFile);
+    }
+
+    private static String boot(Path tmp, int harts, VirtMachine.BiosKind bios, Path biosFile) throws Exception {
         Path out = tmp.resolve("console.txt");
-        VirtMachine.Options o = new VirtMachine.Options(256L << 20, 1, bios, biosFile, Guests.kernel(), Guests.initrd(),
+        VirtMachine.Options o = new VirtMachine.Options(256L << 20, harts, bios, biosFile, Guests.kernel(), Guests.initrd(),
                 APPEND, null, CharBackends.open("file:" + out), false, false);
         int status;
         try (VirtMachine m = new VirtMachine(o)) {
