@@ -27,7 +27,7 @@ class LinuxSelftestTest {
     static final Pattern KTAP_OK = Pattern.compile("^(\\[\\s*\\d+\\.\\d+\\] )?\\s*ok \\d+ .*");
 
     @Test
-    @Timeout(value = 590, unit = TimeUnit.SECONDS)
+    @Timeout(value = 1200, unit = TimeUnit.SECONDS)
     void everySelfTestPasses(@TempDir Path tmp) throws Exception {
         int ktapOk = Integer.parseInt(Guests.fromReadme("QEMU shows (\\d+) KTAP lines `ok N"));
         String printf = Guests.fromReadme("`(test_printf: all \\d+ tests passed)`");
