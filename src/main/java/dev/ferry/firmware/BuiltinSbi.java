@@ -36,6 +36,8 @@ public final class BuiltinSbi implements Hart.Firmware {
     private final IntConsumer consoleOut;
     private final IntSupplier consoleIn;
     private final int[] hsm;
+    /** hart_stop was called and finishes when the SBI call returns (touched only by that hart's thread). */
+    private final boolean[] stopping;
 
     public BuiltinSbi(List<Hart> harts, SystemControl control, IntConsumer consoleOut, IntSupplier consoleIn) {
         this.harts = harts;
@@ -43,6 +45,7 @@ public final class BuiltinSbi implements Hart.Firmware {
         this.consoleOut = consoleOut;
         this.consoleIn = consoleIn;
         this.hsm = new int[harts.size()];
+        this.stopping = new boolean[harts.size()];
     }
 
     /**
@@ -90,6 +93,15 @@ public final class BuiltinSbi implements Hart.Firmware {
         if (cause == Trap.ECALL_S) {
             call(h);
             h.setPc(h.pc() + 4);
+            if (stopping[h.hartId()]) {
+                // Only now may another hart's hart_start set this hart's registers: stop first,
+                // then publish the state that lets hart_start in.
+                stopping[h.hartId()] = false;
+                h.setStopped(true);
+                synchronized (hsm) {
+                    hsm[h.hartId()] = HSM_STOPPED;
+                }
+            }
             return true;
         }
         if (cause == (Trap.INTERRUPT_BIT | Trap.IRQ_MTI)) {
@@ -231,11 +243,8 @@ public final class BuiltinSbi implements Hart.Firmware {
                 t.setStopped(false);
                 return new long[] {SUCCESS, 0};
             }
-            case 1 -> { // hart_stop
-                synchronized (hsm) {
-                    hsm[h.hartId()] = HSM_STOPPED;
-                }
-                h.setStopped(true);
+            case 1 -> { // hart_stop: takes effect once the call has written its results (see handleTrap)
+                stopping[h.hartId()] = true;
                 return new long[] {SUCCESS, 0};
             }
             case 2 -> {

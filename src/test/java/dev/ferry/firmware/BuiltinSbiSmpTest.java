@@ -35,6 +35,7 @@ class BuiltinSbiSmpTest {
     final boolean[] exited = new boolean[2];
     /** At the exit of hart i: did the other hart still have a posted request it had not served? */
     final Boolean[] otherStillPending = new Boolean[2];
+    final long[] lastExitValue = new long[2];
 
     BuiltinSbiSmpTest() {
         for (int i = 0; i < 2; i++) harts.add(new Hart(i, bus, clock, ram));
@@ -47,6 +48,7 @@ class BuiltinSbiSmpTest {
             @Override
             public void write(long offset, int size, long value) {
                 int i = (int) (offset >>> 3);
+                lastExitValue[i] = value;
                 otherStillPending[i] = harts.get(1 - i).hasPendingRequests();
                 synchronized (exited) {
                     exited[i] = true;
@@ -134,5 +136,50 @@ class BuiltinSbiSmpTest {
         Label self = a.newLabel();
         a.bind(self);
         a.j(self);
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aStoppedHartCanBeStartedAgainWithFreshArguments() throws Exception {
+        // hart 1 stops itself; hart 0 waits for HSM to say STOPPED, starts it again at another
+        // address with opaque 0x77: hart 1 must begin there with a0 = 1, a1 = 0x77
+        Assembler a = new Assembler(RAM_BASE);
+        Label secondary = a.newLabel(), again = a.newLabel(), poll = a.newLabel(), self = a.newLabel();
+        a.bnez(A0, secondary);
+        a.li(A0, 1);
+        a.la(A1, secondary);
+        a.li(A2, 0);
+        sbiCall(a, BuiltinSbi.EXT_HSM, 0); // hart_start(1, secondary, 0)
+        a.bind(poll);
+        a.li(A0, 1);
+        sbiCall(a, BuiltinSbi.EXT_HSM, 2); // hart_get_status(1)
+        a.li(T0, 1); // STOPPED
+        a.bne(A1, T0, poll);
+        a.li(A0, 1);
+        a.la(A1, again);
+        a.li(A2, 0x77);
+        sbiCall(a, BuiltinSbi.EXT_HSM, 0); // hart_start(1, again, 0x77)
+        a.li(T6, EXIT);
+        a.sd(ZERO, 0, T6);
+        a.bind(self);
+        a.j(self);
+        a.bind(secondary);
+        sbiCall(a, BuiltinSbi.EXT_HSM, 1); // hart_stop: never returns
+        a.li(T6, EXIT + 8);
+        a.li(T0, 0xbad);
+        a.sd(T0, 0, T6);
+        a.j(self);
+        a.bind(again);
+        a.slli(A0, A0, 8);
+        a.or(A0, A0, A1); // (hartid << 8) | opaque
+        a.li(T6, EXIT + 8);
+        a.sd(A0, 0, T6);
+        a.j(self);
+        ram.load(0, a.assemble());
+        sbi.boot(0, RAM_BASE, 0);
+        clock.start();
+        runAll();
+        assertEquals(0, sbi.hsmState(1), "hart 1 runs again (STARTED)");
+        assertEquals((1L << 8) | 0x77, lastExitValue[1], "a0 = hartid and a1 = opaque at the new start address");
     }
 }
