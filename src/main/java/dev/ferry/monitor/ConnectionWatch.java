@@ -29,6 +29,20 @@ final class ConnectionWatch implements AutoCloseable {
     private Thread poller;
 
     /** {@code backend} is what the monitor is attached to, {@code transport} the backend whose clients come and go. */
+    ConnectionWatch(CharBackend backend, CharBackend transport, Runnable onOpened, Runnable onClosed) {
+        this(backend, transport, new Listener() {
+            @Override
+            public void opened() {
+                onOpened.run();
+            }
+
+            @Override
+            public void closed() {
+                onClosed.run();
+            }
+        });
+    }
+
     ConnectionWatch(CharBackend backend, CharBackend transport, Listener listener) {
         this.socket = transport instanceof SocketServerBackend s ? s : null;
         this.eventDriven = socket != null && transport == backend;

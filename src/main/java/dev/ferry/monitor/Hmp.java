@@ -75,17 +75,7 @@ public final class Hmp implements CharFrontend, AutoCloseable {
         this.monitors = monitors;
         this.backend = backend;
         this.focused = focused;
-        this.watch = new ConnectionWatch(backend, transport, new ConnectionWatch.Listener() {
-            @Override
-            public void opened() {
-                connectionOpened();
-            }
-
-            @Override
-            public void closed() {
-                connectionClosed();
-            }
-        });
+        this.watch = new ConnectionWatch(backend, transport, this::connectionOpened, this::connectionClosed);
         backend.attach(this);
         watch.start("ferry-hmp-watch");
     }

@@ -59,17 +59,7 @@ public final class QmpMonitor implements CharFrontend, AutoCloseable {
         this.monitors = monitors;
         this.out = backend;
         this.oobOffered = oobOffered;
-        this.watch = new ConnectionWatch(backend, transport, new ConnectionWatch.Listener() {
-            @Override
-            public void opened() {
-                connectionOpened();
-            }
-
-            @Override
-            public void closed() {
-                connectionClosed();
-            }
-        });
+        this.watch = new ConnectionWatch(backend, transport, this::connectionOpened, this::connectionClosed);
         worker = Thread.ofPlatform().daemon().name("ferry-qmp").unstarted(this::workLoop);
         monitors.events().subscribe(eventSink);
         backend.attach(this);
