@@ -5,6 +5,7 @@ import dev.ferry.migration.MigrationException;
 import dev.ferry.migration.MigrationOutput;
 import dev.ferry.migration.MigrationStream;
 import dev.ferry.migration.RamSection;
+import dev.ferry.migration.ReturnPath;
 import dev.ferry.migration.SaveStateEntry;
 import dev.ferry.migration.SaveStateRegistry;
 import dev.ferry.migration.vmstate.VMStateException;
@@ -86,9 +87,11 @@ public final class LiveMigration {
     }
 
     public void cancel() {
-        cancelled = true;
-        Status s = stats.status;
-        if (s == Status.ACTIVE || s == Status.SETUP || s == Status.PRE_SWITCHOVER || s == Status.DEVICE) setStatus(Status.CANCELLING);
+        synchronized (this) {
+            cancelled = true;
+            Status s = stats.status;
+            if (s == Status.ACTIVE || s == Status.SETUP || s == Status.PRE_SWITCHOVER || s == Status.DEVICE) setStatus(Status.CANCELLING);
+        }
         synchronized (switchover) {
             switchover.notifyAll();
         }
@@ -119,6 +122,20 @@ public final class LiveMigration {
         onStatus.accept(s);
     }
 
+    /**
+     * Moves on to the next stage unless a cancel came first (then the cancelling status must
+     * stay, and the run unwinds to cancelled).
+     */
+    private void advance(Status s) {
+        synchronized (this) {
+            if (!cancelled) {
+                setStatus(s);
+                return;
+            }
+        }
+        throw new CancelledException();
+    }
+
     /** Runs the whole migration on the calling thread; returns normally when it completed. */
     public void run() throws MigrationException {
         stats.startNanos = System.nanoTime();
@@ -137,21 +154,23 @@ public final class LiveMigration {
             return;
         }
         MigrationOutput out = new MigrationOutput(ch.out());
-        boolean rp = ch.in() != null && params.returnPath;
+        ReturnPath.Listener rp = ch.in() != null && params.returnPath ? new ReturnPath.Listener(ch.in()) : null;
         boolean stopped = false;
         try {
             MigrationStream.writeHeader(out, MachineMigration.MACHINE_TYPE);
-            if (rp) dev.ferry.migration.ReturnPath.writeOpenCommand(out);
+            if (rp != null) ReturnPath.writeOpenCommand(out);
             MigrationStream.saveSetup(out, entries);
             reportPasses(ram);
             stats.total = ram.totalBytes();
             stats.setupMillis = (System.nanoTime() - stats.startNanos) / 1_000_000;
-            setStatus(Status.ACTIVE);
+            advance(Status.ACTIVE);
             long bandwidth = Math.max(1, params.maxBandwidth); // bytes/s, refined by measurement
             long windowStart = System.nanoTime(), windowBytes = out.bytesWritten();
             long lastSync = System.nanoTime();
             while (true) {
                 if (cancelled) throw new CancelledException();
+                String destinationFailure = rp == null ? null : rp.failure();
+                if (destinationFailure != null) throw new MigrationException(destinationFailure);
                 long budget = Math.max(64 << 10, params.maxBandwidth / 10 - (out.bytesWritten() - windowBytes));
                 boolean drained = MigrationStream.saveIterate(out, entries, budget);
                 out.flush();
@@ -195,18 +214,18 @@ public final class LiveMigration {
             if (params.pauseBeforeSwitchover) {
                 // QEMU's order: pre-switchover (vCPUs stopped) until migrate-continue, then device
                 synchronized (switchover) {
-                    setStatus(Status.PRE_SWITCHOVER);
+                    advance(Status.PRE_SWITCHOVER);
                     while (!continued && !cancelled) switchover.wait();
                 }
-                if (cancelled) throw new CancelledException();
-                setStatus(Status.DEVICE);
+                advance(Status.DEVICE);
             }
+            if (cancelled) throw new CancelledException();
             machine.quiesceDevices();
             machine.recordGlobalState(wasRunning ? RunState.RUNNING : before);
             MigrationStream.saveComplete(out, entries);
             reportPasses(ram);
             // with a return path this returns once the destination runs: that is the downtime
-            MachineMigration.finish(out, ch, rp);
+            MachineMigration.finish(out, rp);
             ch.close();
             stats.downtimeMillis = (System.nanoTime() - stopAt) / 1_000_000;
             stats.downtimeBytes = out.bytesWritten() - stats.precopyBytes;
@@ -233,7 +252,7 @@ public final class LiveMigration {
             restore(stopped, wasRunning, before);
             fail(e.getMessage(), e);
         } catch (VMStateException | IOException | RuntimeException e) {
-            String reason = rp ? dev.ferry.migration.ReturnPath.reasonAfterFailure(ch.in(), 2000) : null;
+            String reason = rp == null ? null : rp.reasonAfterFailure(2000);
             ch.close();
             restore(stopped, wasRunning, before);
             fail(reason != null ? reason : e.getMessage() == null ? e.toString() : e.getMessage(), e);

@@ -5,6 +5,7 @@ import dev.ferry.migration.MigrationException;
 import dev.ferry.migration.MigrationInput;
 import dev.ferry.migration.MigrationOutput;
 import dev.ferry.migration.MigrationStream;
+import dev.ferry.migration.ReturnPath;
 import dev.ferry.migration.SaveStateRegistry;
 import dev.ferry.migration.vmstate.VMStateException;
 import java.io.IOException;
@@ -42,15 +43,14 @@ public final class MachineMigration {
         m.quiesceDevices();
         m.recordGlobalState(wasRunning ? RunState.RUNNING : before);
         MigrationOutput out = new MigrationOutput(ch.out());
+        ReturnPath.Listener rp = ch.in() != null && returnPath ? new ReturnPath.Listener(ch.in()) : null;
         try {
-            boolean rp = ch.in() != null && returnPath;
             MigrationStream.writeHeader(out, MACHINE_TYPE);
-            if (rp) dev.ferry.migration.ReturnPath.writeOpenCommand(out);
+            if (rp != null) ReturnPath.writeOpenCommand(out);
             MigrationStream.saveRest(out, reg);
-            finish(out, ch, rp);
+            finish(out, rp);
         } catch (VMStateException | IOException | MigrationException e) {
-            String reason = e instanceof MigrationException || ch.in() == null || !returnPath ? null
-                    : dev.ferry.migration.ReturnPath.reasonAfterFailure(ch.in(), 2000);
+            String reason = e instanceof MigrationException || rp == null ? null : rp.reasonAfterFailure(2000);
             ch.close();
             // nothing happened as far as the guest is concerned
             if (wasRunning) m.resume();
@@ -70,13 +70,19 @@ public final class MachineMigration {
      * Ends the outgoing stream. With a return path, waits for the destination's verdict: the
      * migration only succeeded once the destination has loaded everything (and started).
      */
-    static void finish(MigrationOutput out, Channels.Channel ch, boolean returnPath) throws MigrationException, VMStateException, IOException {
-        if (ch.in() == null || !returnPath) {
+    static void finish(MigrationOutput out, ReturnPath.Listener returnPath) throws MigrationException, VMStateException, IOException {
+        if (returnPath == null) {
             out.close();
             return;
         }
         out.flush();
-        dev.ferry.migration.ReturnPath.Shut shut = dev.ferry.migration.ReturnPath.awaitShut(ch.in());
+        ReturnPath.Shut shut;
+        try {
+            shut = returnPath.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MigrationException("migration interrupted", e);
+        }
         if (shut.failed()) throw new MigrationException(shut.reason());
     }
 
@@ -87,9 +93,9 @@ public final class MachineMigration {
      */
     public static void incoming(VirtMachine m, Channels.Listener listener, boolean autostart) throws MigrationException {
         m.setStateQuietly(RunState.INMIGRATE);
-        dev.ferry.migration.ReturnPath.Sender[] rp = {null};
+        ReturnPath.Sender[] rp = {null};
         try (Channels.Channel ch = listener.accept(); MigrationInput in = new MigrationInput(ch.in())) {
-            Runnable open = ch.out() == null ? null : () -> rp[0] = new dev.ferry.migration.ReturnPath.Sender(ch.out());
+            Runnable open = ch.out() == null ? null : () -> rp[0] = new ReturnPath.Sender(ch.out());
             try {
                 MigrationStream.load(in, m.stateRegistry(), MACHINE_TYPE, open);
             } catch (MigrationException e) {
@@ -97,6 +103,9 @@ public final class MachineMigration {
                 if (rp[0] != null) {
                     try {
                         rp[0].shut(true, e.getMessage());
+                        // closing with unread bytes would reset the connection and could
+                        // discard the reason before the source reads it: swallow the rest
+                        ReturnPath.drain(ch.in(), 3000);
                     } catch (IOException ignored) {
                         // the source is gone too
                     }

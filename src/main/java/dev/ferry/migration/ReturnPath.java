@@ -51,25 +51,74 @@ public final class ReturnPath {
         }
     }
 
-    /** What the source learns when the destination closes the return path. */
-    public record Shut(boolean failed, String reason) {}
-
     /**
-     * After the stream broke while sending: the destination may have said why on the return
-     * path before hanging up. Waits briefly for that; null when there is nothing to read.
+     * The destination, after reporting a failure: reads and drops what the source still sends
+     * until it hangs up or the time is over, so that closing does not reset the connection
+     * under the reply.
      */
-    public static String reasonAfterFailure(InputStream in, long timeoutMillis) {
-        String[] reason = {null};
+    public static void drain(InputStream in, long timeoutMillis) {
         Thread t = Thread.ofVirtual().start(() -> {
-            Shut s = awaitShut(in);
-            if (s.failed() && !s.reason().startsWith("the destination closed the connection")) reason[0] = s.reason();
+            byte[] sink = new byte[64 << 10];
+            try {
+                while (in.read(sink) >= 0) {
+                    // dropped
+                }
+            } catch (IOException e) {
+                // the source hung up
+            }
         });
         try {
             t.join(timeoutMillis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return reason[0];
+    }
+
+    /** What the source learns when the destination closes the return path. */
+    public record Shut(boolean failed, String reason) {}
+
+    /**
+     * The source's side: listens to the return path for the whole migration (as QEMU's return
+     * path thread does), so that a destination that fails while the source is still sending is
+     * heard at once, not only when the source runs into a broken pipe.
+     */
+    public static final class Listener {
+        private final java.util.concurrent.CompletableFuture<Shut> verdict = new java.util.concurrent.CompletableFuture<>();
+
+        public Listener(InputStream in) {
+            Thread.ofVirtual().name("migration-return-path").start(() -> verdict.complete(awaitShut(in)));
+        }
+
+        /** The destination's failure, once it said so; null while it has not (or it succeeded). */
+        public String failure() {
+            Shut s = verdict.getNow(null);
+            return s != null && s.failed() ? s.reason() : null;
+        }
+
+        /** Waits for the destination's verdict. */
+        public Shut await() throws InterruptedException {
+            try {
+                return verdict.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                return new Shut(true, String.valueOf(e.getCause()));
+            }
+        }
+
+        /**
+         * After the stream broke while sending: the destination may have said why before
+         * hanging up. Waits briefly for that; null when it gave no reason of its own.
+         */
+        public String reasonAfterFailure(long timeoutMillis) {
+            try {
+                Shut s = verdict.get(timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+                return s.failed() && !s.reason().startsWith("the destination closed the connection") ? s.reason() : null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                return null;
+            }
+        }
     }
 
     /** Reads messages until SHUT; an early end of the connection counts as a failure. */
