@@ -42,7 +42,11 @@ public final class MachineMigration {
         m.quiesceDevices();
         m.recordGlobalState(wasRunning ? RunState.RUNNING : before);
         MigrationOutput out = new MigrationOutput(ch.out());
+        boolean drivesInactive = false;
         try {
+            // shared storage: the destination takes the disks over once it has loaded the stream
+            DriveActivation.inactivateAll(m);
+            drivesInactive = true;
             boolean rp = ch.in() != null && returnPath;
             MigrationStream.writeHeader(out, MACHINE_TYPE);
             if (rp) dev.ferry.migration.ReturnPath.writeOpenCommand(out);
@@ -52,11 +56,22 @@ public final class MachineMigration {
             String reason = e instanceof MigrationException || ch.in() == null || !returnPath ? null
                     : dev.ferry.migration.ReturnPath.reasonAfterFailure(ch.in(), 2000);
             ch.close();
-            // nothing happened as far as the guest is concerned
-            if (wasRunning) m.resume();
+            // nothing happened as far as the guest is concerned: it has its disks back, and runs if it ran
+            String lost = null;
+            if (drivesInactive) {
+                try {
+                    DriveActivation.activateAll(m);
+                } catch (IOException ae) {
+                    lost = "the disks could not be taken back: " + ae.getMessage();
+                }
+            }
+            if (wasRunning && lost == null) m.resume();
+            else if (wasRunning) m.setStateQuietly(RunState.PAUSED); // not without its disks; cont tries again
             else m.setStateQuietly(before);
-            if (reason != null) throw new MigrationException(reason, e);
-            throw e instanceof MigrationException me ? me : new MigrationException(e.getMessage(), e);
+            String msg = reason != null ? reason : e.getMessage();
+            if (lost != null) msg = msg + "; " + lost;
+            if (reason == null && lost == null && e instanceof MigrationException me) throw me;
+            throw new MigrationException(msg, e);
         } finally {
             for (var e : reg.entries()) if (e.isLive()) e.live().cleanup();
         }
@@ -92,6 +107,13 @@ public final class MachineMigration {
             Runnable open = ch.out() == null ? null : () -> rp[0] = new dev.ferry.migration.ReturnPath.Sender(ch.out());
             try {
                 MigrationStream.load(in, m.stateRegistry(), MACHINE_TYPE, open);
+                // shared storage: the source has let go of the disks; take them (locks, fresh metadata)
+                // before the guest runs. All or nothing, so that on failure the source can take them back.
+                try {
+                    DriveActivation.activateAll(m);
+                } catch (IOException e) {
+                    throw new MigrationException("Could not activate the disks after migration: " + e.getMessage(), e);
+                }
             } catch (MigrationException e) {
                 m.setStateQuietly(RunState.INMIGRATE);
                 if (rp[0] != null) {
