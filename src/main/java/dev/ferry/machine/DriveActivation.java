@@ -73,10 +73,4 @@ public final class DriveActivation {
             done.add(b);
         }
     }
-
-    /** Whether some drive is inactive (handed to a migration's other side). */
-    public static boolean anyInactive(VirtMachine m) {
-        for (BlockDriver b : nodes(m)) if (!b.isActive()) return true;
-        return false;
-    }
 }
