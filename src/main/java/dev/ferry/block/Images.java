@@ -69,7 +69,7 @@ public final class Images {
         file.noFlush = o.noFlush();
         try {
             if (qcow2) return Qcow2Image.open(file, nodeName, o, perm, unshared, chain);
-            return new RawImage(file, nodeName, o.readOnly(), probed && role == Role.DEVICE, perm, unshared);
+            return new RawImage(file, nodeName, o.readOnly(), probed && role == Role.DEVICE, perm, unshared, o.inactive());
         } catch (IOException | RuntimeException e) {
             try {
                 file.close();

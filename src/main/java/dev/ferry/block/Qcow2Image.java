@@ -158,6 +158,13 @@ public final class Qcow2Image implements BlockDriver {
                            Set<ImageFile.Perm> unshared, Set<Path> chain) throws IOException {
         Qcow2Image img = new Qcow2Image(file, nodeName, o, perm, unshared, chain);
         try {
+            if (o.inactive()) {
+                // the header only (size, backing file): the tables belong to whoever holds the image now
+                img.loadHeader();
+                img.openBacking();
+                img.active = false;
+                return img;
+            }
             file.setPermissions(perm, unshared);
             img.load();
             img.openBacking();
@@ -183,15 +190,7 @@ public final class Qcow2Image implements BlockDriver {
     // ------------------------------------------------------------------ metadata loading
 
     private void load() throws IOException {
-        h = Qcow2Header.read(file);
-        size = h.size;
-        cb = h.clusterBits;
-        cs = 1 << cb;
-        l2Bits = cb - 3;
-        l2Entries = 1 << l2Bits;
-        refBits = 1 << h.refcountOrder;
-        rbBits = cb + 3 - h.refcountOrder;
-        maxRefcount = refBits == 64 ? Long.MAX_VALUE : (1L << refBits) - 1;
+        loadHeader();
 
         long needL1 = l1EntriesFor(size);
         if (h.l1Size > MAX_L1_BYTES / 8) throw new UnsupportedImageException("Active L1 table too large");
@@ -226,6 +225,19 @@ public final class Qcow2Image implements BlockDriver {
         freeHint = 0;
         zcacheHost = -1;
         zcache = null;
+    }
+
+    /** The header and what follows from it; no table is read. */
+    private void loadHeader() throws IOException {
+        h = Qcow2Header.read(file);
+        size = h.size;
+        cb = h.clusterBits;
+        cs = 1 << cb;
+        l2Bits = cb - 3;
+        l2Entries = 1 << l2Bits;
+        refBits = 1 << h.refcountOrder;
+        rbBits = cb + 3 - h.refcountOrder;
+        maxRefcount = refBits == 64 ? Long.MAX_VALUE : (1L << refBits) - 1;
     }
 
     private long l1EntriesFor(long bytes) {
@@ -306,7 +318,7 @@ public final class Qcow2Image implements BlockDriver {
         if (chain.contains(realPath(bp)))
             throw new CorruptImageException("Backing file '" + h.backingFile + "' of '" + file.path + "' loops back into its own chain");
         OpenOptions bo = new OpenOptions(Optional.ofNullable(h.backingFormat), true, Optional.empty(), options.locking(),
-                options.forceShare(), options.warnings(), options.noFlush());
+                options.forceShare(), options.warnings(), options.noFlush(), options.inactive());
         try {
             backing = Images.open(bp, bo, Images.Role.BACKING, chain);
         } catch (BlockException e) {
@@ -520,16 +532,28 @@ public final class Qcow2Image implements BlockDriver {
     public synchronized void activate() throws IOException {
         if (active || closed) return;
         if (backing != null) backing.activate();
-        file.setPermissions(perm, unshared);
         try {
-            file.refreshLength();
-            load();
-            if (!readOnly) prepareForWriting();
-        } catch (IOException | RuntimeException e) {
+            file.setPermissions(perm, unshared);
             try {
-                file.releaseLocks();
-            } catch (IOException s) {
-                e.addSuppressed(s);
+                file.refreshLength();
+                load();
+                if (!readOnly) prepareForWriting();
+            } catch (IOException | RuntimeException e) {
+                try {
+                    file.releaseLocks();
+                } catch (IOException s) {
+                    e.addSuppressed(s);
+                }
+                throw e;
+            }
+        } catch (IOException | RuntimeException e) {
+            // all or nothing: the backing chain goes back to inactive too
+            if (backing != null) {
+                try {
+                    backing.inactivate();
+                } catch (IOException s) {
+                    e.addSuppressed(s);
+                }
             }
             throw e;
         }

@@ -21,15 +21,17 @@ public final class RawImage implements BlockDriver {
     private boolean active = true;
     private boolean closed;
 
+    /** With {@code inactive}, no lock is taken until {@link #activate()}. */
     RawImage(ImageFile file, String nodeName, boolean readOnly, boolean probed,
-             Set<ImageFile.Perm> perm, Set<ImageFile.Perm> unshared) throws IOException {
+             Set<ImageFile.Perm> perm, Set<ImageFile.Perm> unshared, boolean inactive) throws IOException {
         this.file = file;
         this.nodeName = nodeName;
         this.readOnly = readOnly;
         this.probed = probed;
         this.perm = perm;
         this.unshared = unshared;
-        file.setPermissions(perm, unshared);
+        if (inactive) active = false;
+        else file.setPermissions(perm, unshared);
     }
 
     @Override

@@ -168,6 +168,7 @@ public final class Launcher {
                             .withReadOnly(drive.readOnly())
                             .withNodeName(drive.nodeName().orElse(null))
                             .withNoFlush(drive.cache().noFlush)
+                            .withInactive(incomingOpen(config))
                             .withWarnings(msg -> System.err.println(CommandLine.PROGRAM + ": warning: " + msg));
                     dev.ferry.block.BlockDriver bd = dev.ferry.block.Images.open(Path.of(drive.file().get()), oo);
                     backends.all.add(bd);
@@ -224,8 +225,17 @@ public final class Launcher {
             throw new IllegalArgumentException("-blockdev driver=" + node.driver() + ": not supported yet");
         }
         return dev.ferry.block.Images.open(Path.of(filename), dev.ferry.block.OpenOptions.defaults().withFormat(format)
-                .withReadOnly(readOnly).withNodeName(node.nodeName())
+                .withReadOnly(readOnly).withNodeName(node.nodeName()).withInactive(incomingOpen(config))
                 .withWarnings(msg -> System.err.println(CommandLine.PROGRAM + ": warning: " + msg)));
+    }
+
+    /**
+     * With {@code -incoming} the disks open inactive, as QEMU opens them: the source may still
+     * hold and write the same images (shared storage), and the incoming migration activates
+     * them once the stream is loaded.
+     */
+    private static boolean incomingOpen(MachineConfig config) {
+        return config.incoming().isPresent();
     }
 
     /** {@code ferry demo ARGS...}; returns the process exit status. */

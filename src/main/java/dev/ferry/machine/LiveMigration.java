@@ -73,6 +73,10 @@ public final class LiveMigration {
     private long passesReported;
     private final Object switchover = new Object();
     private boolean continued;
+    /** The disks were handed over (inactivated) at the switchover. */
+    private boolean drivesInactive;
+    /** Why a failed migration could not take the disks back, or null. */
+    private String reactivationError;
 
     public LiveMigration(VirtMachine machine, String uri, Parameters params, Consumer<Status> onStatus) {
         this.machine = machine;
@@ -156,6 +160,7 @@ public final class LiveMigration {
         MigrationOutput out = new MigrationOutput(ch.out());
         ReturnPath.Listener rp = ch.in() != null && params.returnPath ? new ReturnPath.Listener(ch.in()) : null;
         boolean stopped = false;
+        drivesInactive = false;
         try {
             MigrationStream.writeHeader(out, MachineMigration.MACHINE_TYPE);
             if (rp != null) ReturnPath.writeOpenCommand(out);
@@ -221,6 +226,10 @@ public final class LiveMigration {
             }
             if (cancelled) throw new CancelledException();
             machine.quiesceDevices();
+            // shared storage: the destination takes the disks over once it has loaded the rest,
+            // so every completed write must be in the image and its lock free before then
+            DriveActivation.inactivateAll(machine);
+            drivesInactive = true;
             machine.recordGlobalState(wasRunning ? RunState.RUNNING : before);
             MigrationStream.saveComplete(out, entries);
             reportPasses(ram);
@@ -245,8 +254,9 @@ public final class LiveMigration {
             ch.close();
             restore(stopped, wasRunning, before);
             stats.totalMillis = (System.nanoTime() - stats.startNanos) / 1_000_000;
+            if (reactivationError != null) stats.error = "migration cancelled; " + reactivationError;
             setStatus(Status.CANCELLED);
-            throw new MigrationException("migration cancelled");
+            throw new MigrationException(reactivationError == null ? "migration cancelled" : "migration cancelled; " + reactivationError);
         } catch (MigrationException e) {
             ch.close();
             restore(stopped, wasRunning, before);
@@ -261,14 +271,30 @@ public final class LiveMigration {
         }
     }
 
+    /**
+     * Puts the source back as it was: its disks active again, then its vCPUs running if they
+     * were. Disks that cannot be taken back (the destination holds them) keep the guest paused
+     * rather than running it without them; {@code cont} tries again.
+     */
     private void restore(boolean stopped, boolean wasRunning, RunState before) {
+        reactivationError = null;
+        if (drivesInactive) {
+            try {
+                DriveActivation.activateAll(machine);
+                drivesInactive = false;
+            } catch (IOException e) {
+                reactivationError = "the disks could not be taken back: " + e.getMessage();
+            }
+        }
         if (stopped) {
-            if (wasRunning) machine.resume();
+            if (wasRunning && reactivationError == null) machine.resume();
+            else if (wasRunning) machine.setStateQuietly(RunState.PAUSED);
             else machine.setStateQuietly(before);
         }
     }
 
     private void fail(String msg, Throwable cause) throws MigrationException {
+        if (reactivationError != null) msg = msg + "; " + reactivationError;
         stats.error = msg;
         stats.totalMillis = (System.nanoTime() - stats.startNanos) / 1_000_000;
         setStatus(Status.FAILED);

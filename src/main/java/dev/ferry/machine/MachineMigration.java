@@ -44,7 +44,11 @@ public final class MachineMigration {
         m.recordGlobalState(wasRunning ? RunState.RUNNING : before);
         MigrationOutput out = new MigrationOutput(ch.out());
         ReturnPath.Listener rp = ch.in() != null && returnPath ? new ReturnPath.Listener(ch.in()) : null;
+        boolean drivesInactive = false;
         try {
+            // shared storage: the destination takes the disks over once it has loaded the stream
+            DriveActivation.inactivateAll(m);
+            drivesInactive = true;
             MigrationStream.writeHeader(out, MACHINE_TYPE);
             if (rp != null) ReturnPath.writeOpenCommand(out);
             MigrationStream.saveRest(out, reg);
@@ -52,11 +56,22 @@ public final class MachineMigration {
         } catch (VMStateException | IOException | MigrationException e) {
             String reason = e instanceof MigrationException || rp == null ? null : rp.reasonAfterFailure(2000);
             ch.close();
-            // nothing happened as far as the guest is concerned
-            if (wasRunning) m.resume();
+            // nothing happened as far as the guest is concerned: it has its disks back, and runs if it ran
+            String lost = null;
+            if (drivesInactive) {
+                try {
+                    DriveActivation.activateAll(m);
+                } catch (IOException ae) {
+                    lost = "the disks could not be taken back: " + ae.getMessage();
+                }
+            }
+            if (wasRunning && lost == null) m.resume();
+            else if (wasRunning) m.setStateQuietly(RunState.PAUSED); // not without its disks; cont tries again
             else m.setStateQuietly(before);
-            if (reason != null) throw new MigrationException(reason, e);
-            throw e instanceof MigrationException me ? me : new MigrationException(e.getMessage(), e);
+            String msg = reason != null ? reason : e.getMessage();
+            if (lost != null) msg = msg + "; " + lost;
+            if (reason == null && lost == null && e instanceof MigrationException me) throw me;
+            throw new MigrationException(msg, e);
         } finally {
             for (var e : reg.entries()) if (e.isLive()) e.live().cleanup();
         }
@@ -98,6 +113,13 @@ public final class MachineMigration {
             Runnable open = ch.out() == null ? null : () -> rp[0] = new ReturnPath.Sender(ch.out());
             try {
                 MigrationStream.load(in, m.stateRegistry(), MACHINE_TYPE, open);
+                // shared storage: the source has let go of the disks; take them (locks, fresh metadata)
+                // before the guest runs. All or nothing, so that on failure the source can take them back.
+                try {
+                    DriveActivation.activateAll(m);
+                } catch (IOException e) {
+                    throw new MigrationException("Could not activate the disks after migration: " + e.getMessage(), e);
+                }
             } catch (MigrationException e) {
                 m.setStateQuietly(RunState.INMIGRATE);
                 if (rp[0] != null) {

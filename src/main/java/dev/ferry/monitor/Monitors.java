@@ -217,6 +217,13 @@ public final class Monitors implements AutoCloseable {
             throw QmpError.generic("Resetting the Virtual Machine is required");
         }
         if (s == RunState.INMIGRATE) return; // the incoming migration starts the machine when it completes
+        // after a completed migration the disks belong to the destination: QEMU 7.2 takes them
+        // back here, and stays paused while the destination still holds them
+        try {
+            dev.ferry.machine.DriveActivation.activateAll(machine);
+        } catch (java.io.IOException e) {
+            throw QmpError.generic(e.getMessage());
+        }
         if (!machine.isRunning()) machine.resume();
     }
 
