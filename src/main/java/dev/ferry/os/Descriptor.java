@@ -19,7 +19,11 @@ public final class Descriptor implements AutoCloseable {
     public Descriptor(int fd) throws IOException {
         if (fd < 0) throw new IOException("Invalid file descriptor " + fd);
         this.fd = fd;
-        this.socket = Posix.isSocket(fd);
+        try {
+            this.socket = Posix.isSocket(fd);
+        } catch (Posix.ErrnoException e) {
+            throw new IOException("file descriptor " + fd + ": " + Posix.strerror(e.errno), e);
+        }
     }
 
     public int fd() {

@@ -19,7 +19,7 @@ public final class UnixServerSocket implements AutoCloseable {
 
     /** Binds {@code path} (which must not exist) and listens. */
     public static UnixServerSocket listen(Path path) throws IOException {
-        return new UnixServerSocket(Posix.listenUnix(path, 1), path);
+        return new UnixServerSocket(Posix.listenUnix(path, 16), path);
     }
 
     public Path path() {
