@@ -216,4 +216,83 @@ class QmpFdTest {
             assertTrue(endOfFile(e[0]));
         }
     }
+
+    private static String migrate(String uri) {
+        return "{\"execute\": \"migrate\", \"arguments\": {\"uri\": \"" + uri + "\"}}";
+    }
+
+    private static String incoming(String uri) {
+        return "{\"execute\": \"migrate-incoming\", \"arguments\": {\"uri\": \"" + uri + "\"}}";
+    }
+
+    @Test
+    void liveMigrationThroughASocketpairHandedToBothMonitors() throws Exception {
+        try (Node src = new Node("src"); Node dst = new Node("dst")) {
+            src.machine.start();
+            src.machine.resume();
+            src.waitForPasses(2);
+            dst.machine.start();
+            dst.machine.migration().expectIncoming(true); // -incoming defer
+            int[] sp = Posix.socketpair();
+            assertEquals(error("File descriptor named 'mig' has not been found"), dst.qmp.cmd(incoming("fd:mig")));
+            assertEquals(OK, dst.qmp.cmd(getfd("mig"), sp[1]));
+            Posix.close(sp[1]);
+            assertEquals(OK, dst.qmp.cmd(incoming("fd:mig")));
+            assertEquals(error("File descriptor named 'mig' not found"), dst.qmp.cmd(closefd("mig")), "migrate-incoming took it");
+
+            // QEMU 7.2's migrate takes names only
+            assertEquals(error("File descriptor named '" + sp[0] + "' has not been found"), src.qmp.cmd(migrate("fd:" + sp[0])));
+            assertEquals(OK, src.qmp.cmd(getfd("mig"), sp[0]));
+            Posix.close(sp[0]);
+            assertEquals(OK, src.qmp.cmd(migrate("fd:mig")));
+            src.awaitStatus("completed");
+            // with the return path (a socket) the source completes only once the destination runs
+            assertEquals(RunState.RUNNING, dst.machine.state());
+            assertEquals("postmigrate", src.qmp.ret("{\"execute\": \"query-status\"}").path("status").asText());
+            int last = src.passes().getLast();
+            dst.waitForPasses(2);
+            assertTrue(dst.passes().getFirst() > last, last + " -> " + dst.passes());
+            assertEquals(error("Can't migrate the vm that was paused due to previous migration"), src.qmp.cmd(migrate("fd:mig")));
+        }
+    }
+
+    @Test
+    void migrationThroughAPipeHasNoReturnPathAndIncomingTakesANumber() throws Exception {
+        try (Node src = new Node("src"); Node dst = new Node("dst")) {
+            src.machine.start();
+            src.machine.resume();
+            src.waitForPasses(2);
+            dst.machine.start();
+            dst.machine.migration().expectIncoming(true);
+            int[] p = Posix.pipe();
+            // a number: a descriptor the process owns (here the pipe's read end, handed over)
+            assertEquals(OK, dst.qmp.cmd(incoming("fd:" + p[0])));
+            assertEquals(OK, src.qmp.cmd(getfd("out"), p[1]));
+            Posix.close(p[1]);
+            assertEquals(OK, src.qmp.cmd(migrate("fd:out")));
+            // a return path on a pipe could never answer: completing proves it stayed off
+            src.awaitStatus("completed");
+            int last = src.passes().getLast();
+            dst.waitForPasses(2);
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (dst.passes().getFirst() <= last && System.nanoTime() < deadline) Thread.sleep(20);
+            assertTrue(dst.passes().getFirst() > last, last + " -> " + dst.passes());
+            assertEquals("completed", dst.migrationStatus());
+            assertEquals("Failed to listen on 'fd:99999': file descriptor 99999: Bad file descriptor",
+                    failure(() -> dev.ferry.migration.Channels.listen("fd:99999")));
+        }
+    }
+
+    private interface Failing {
+        void run() throws Exception;
+    }
+
+    private static String failure(Failing f) {
+        try {
+            f.run();
+        } catch (Exception e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("no failure");
+    }
 }
