@@ -283,6 +283,28 @@ class QmpFdTest {
         }
     }
 
+    @Test
+    void aFailedFdMigrationLeavesTheSourceRunning() throws Exception {
+        try (Node src = new Node("src")) {
+            src.machine.start();
+            src.machine.resume();
+            src.waitForPasses(1);
+            int[] sp = Posix.socketpair();
+            Posix.close(sp[1]); // nobody at the other end
+            assertEquals(OK, src.qmp.cmd(getfd("dead"), sp[0]));
+            Posix.close(sp[0]);
+            assertEquals(OK, src.qmp.cmd(migrate("fd:dead")));
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!src.migrationStatus().equals("failed")) {
+                if (System.nanoTime() > deadline) throw new AssertionError(src.migrationStatus());
+                Thread.sleep(20);
+            }
+            assertEquals("running", src.qmp.ret("{\"execute\": \"query-status\"}").path("status").asText());
+            int before = src.passes().size();
+            src.waitForPasses(before + 1);
+        }
+    }
+
     private interface Failing {
         void run() throws Exception;
     }
