@@ -1,10 +1,11 @@
 package dev.ferry.chardev;
 
+import dev.ferry.os.UnixServerSocket;
+import dev.ferry.os.UnixSocket;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
@@ -21,12 +22,102 @@ import java.util.concurrent.CountDownLatch;
  * <p>Output to a client goes through a bounded buffer drained by a writer thread, so a client that
  * stops reading never blocks the guest; if it falls more than {@link #OUTPUT_BUFFER} bytes behind,
  * the excess is discarded.
+ *
+ * <p>Unix sockets are served through {@link dev.ferry.os} rather than the JDK's channels, whose
+ * reads discard descriptors a client passes (SCM_RIGHTS): they are kept for the frontend to claim
+ * ({@link #takeReceivedFd}, QMP's getfd).
  */
 public final class SocketServerBackend implements CharBackend {
     public static final int OUTPUT_BUFFER = 1 << 20;
     private static final System.Logger LOG = System.getLogger(SocketServerBackend.class.getName());
 
-    private final ServerSocketChannel server;
+    /** The listening socket, the JDK's for TCP or our own for Unix sockets. */
+    private interface Listening {
+        Client accept() throws IOException;
+
+        SocketAddress localAddress() throws IOException;
+
+        void close() throws IOException;
+    }
+
+    /** One connected client. */
+    private interface Client {
+        /** Some bytes, or -1 at end of stream. */
+        int read(byte[] buf, int off, int len) throws IOException;
+
+        void write(byte[] buf, int off, int len) throws IOException;
+
+        default int takeReceivedFd() {
+            return -1;
+        }
+
+        void close() throws IOException;
+    }
+
+    private static Listening jdk(ServerSocketChannel ss) {
+        return new Listening() {
+            public Client accept() throws IOException {
+                SocketChannel ch = ss.accept();
+                return new Client() {
+                    public int read(byte[] buf, int off, int len) throws IOException {
+                        return ch.read(ByteBuffer.wrap(buf, off, len));
+                    }
+
+                    public void write(byte[] buf, int off, int len) throws IOException {
+                        ByteBuffer bb = ByteBuffer.wrap(buf, off, len);
+                        while (bb.hasRemaining()) ch.write(bb);
+                    }
+
+                    public void close() throws IOException {
+                        ch.close();
+                    }
+                };
+            }
+
+            public SocketAddress localAddress() throws IOException {
+                return ss.getLocalAddress();
+            }
+
+            public void close() throws IOException {
+                ss.close();
+            }
+        };
+    }
+
+    private static Listening unixSockets(UnixServerSocket ss) {
+        return new Listening() {
+            public Client accept() throws IOException {
+                UnixSocket s = ss.accept();
+                return new Client() {
+                    public int read(byte[] buf, int off, int len) throws IOException {
+                        return s.read(buf, off, len);
+                    }
+
+                    public void write(byte[] buf, int off, int len) throws IOException {
+                        s.write(buf, off, len);
+                    }
+
+                    public int takeReceivedFd() {
+                        return s.takeReceivedFd();
+                    }
+
+                    public void close() {
+                        s.close();
+                    }
+                };
+            }
+
+            public SocketAddress localAddress() {
+                return UnixDomainSocketAddress.of(ss.path());
+            }
+
+            public void close() {
+                ss.close();
+            }
+        };
+    }
+
+    private final Listening server;
     private final String label;
     private final Path unixPath;
     private final InputPump pump = new InputPump();
@@ -38,7 +129,7 @@ public final class SocketServerBackend implements CharBackend {
     private final Object outLock = new Object();
     private final byte[] ring = new byte[OUTPUT_BUFFER];
     private int ringHead, ringCount;
-    private SocketChannel client;
+    private Client client;
     private long discarded;
     private volatile boolean closed;
 
@@ -46,9 +137,7 @@ public final class SocketServerBackend implements CharBackend {
     public static SocketServerBackend unix(Path path, boolean waitForClient) {
         try {
             Files.deleteIfExists(path);
-            ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            ch.bind(UnixDomainSocketAddress.of(path));
-            return new SocketServerBackend(ch, "unix:" + path + ",server=on", path, waitForClient);
+            return new SocketServerBackend(unixSockets(UnixServerSocket.listen(path)), "unix:" + path + ",server=on", path, waitForClient);
         } catch (IOException e) {
             throw new UncheckedIOException("could not listen on unix:" + path + ": " + e.getMessage(), e);
         }
@@ -63,13 +152,13 @@ public final class SocketServerBackend implements CharBackend {
             ch.bind(addr);
             InetSocketAddress bound = (InetSocketAddress) ch.getLocalAddress();
             String h = host == null || host.isEmpty() ? "0.0.0.0" : host;
-            return new SocketServerBackend(ch, "tcp:" + h + ":" + bound.getPort() + ",server=on", null, waitForClient);
+            return new SocketServerBackend(jdk(ch), "tcp:" + h + ":" + bound.getPort() + ",server=on", null, waitForClient);
         } catch (IOException e) {
             throw new UncheckedIOException("could not listen on tcp:" + host + ":" + port + ": " + e.getMessage(), e);
         }
     }
 
-    private SocketServerBackend(ServerSocketChannel server, String label, Path unixPath, boolean waitForClient) {
+    private SocketServerBackend(Listening server, String label, Path unixPath, boolean waitForClient) {
         this.server = server;
         this.label = label;
         this.unixPath = unixPath;
@@ -88,7 +177,7 @@ public final class SocketServerBackend implements CharBackend {
     /** The bound address (for a TCP port chosen by the system). */
     public SocketAddress localAddress() {
         try {
-            return server.getLocalAddress();
+            return server.localAddress();
         } catch (IOException e) {
             return null;
         }
@@ -107,7 +196,7 @@ public final class SocketServerBackend implements CharBackend {
     private void acceptLoop() {
         byte[] buf = new byte[4096];
         while (!closed) {
-            SocketChannel ch;
+            Client ch;
             try {
                 ch = server.accept();
             } catch (IOException e) {
@@ -123,10 +212,8 @@ public final class SocketServerBackend implements CharBackend {
             CharFrontend f = pump.frontend();
             if (f != null) f.opened();
             try {
-                ByteBuffer bb = ByteBuffer.wrap(buf);
                 while (!closed) {
-                    bb.clear();
-                    int n = ch.read(bb);
+                    int n = ch.read(buf, 0, buf.length);
                     if (n < 0) break;
                     if (n > 0 && !pump.deliver(buf, 0, n)) break;
                 }
@@ -139,7 +226,7 @@ public final class SocketServerBackend implements CharBackend {
         }
     }
 
-    private void disconnect(SocketChannel ch) {
+    private void disconnect(Client ch) {
         synchronized (outLock) {
             if (client == ch) {
                 client = null;
@@ -156,7 +243,7 @@ public final class SocketServerBackend implements CharBackend {
     private void writeLoop() {
         byte[] chunk = new byte[65536];
         while (true) {
-            SocketChannel ch;
+            Client ch;
             int n;
             synchronized (outLock) {
                 while (!closed && (client == null || ringCount == 0)) {
@@ -174,8 +261,7 @@ public final class SocketServerBackend implements CharBackend {
                 ringCount -= n;
             }
             try {
-                ByteBuffer bb = ByteBuffer.wrap(chunk, 0, n);
-                while (bb.hasRemaining()) ch.write(bb);
+                ch.write(chunk, 0, n);
             } catch (IOException e) {
                 disconnect(ch);
             }
@@ -207,6 +293,18 @@ public final class SocketServerBackend implements CharBackend {
         }
     }
 
+    /**
+     * The oldest descriptor the current client passed with its input (SCM_RIGHTS on a Unix
+     * socket) and nobody claimed yet; the caller owns it. -1 when there is none.
+     */
+    public int takeReceivedFd() {
+        Client c;
+        synchronized (outLock) {
+            c = client;
+        }
+        return c == null ? -1 : c.takeReceivedFd();
+    }
+
     @Override
     public void attach(CharFrontend frontend) {
         pump.attach(frontend);
@@ -224,7 +322,7 @@ public final class SocketServerBackend implements CharBackend {
 
     @Override
     public void close() {
-        SocketChannel ch;
+        Client ch;
         synchronized (outLock) {
             if (closed) return;
             closed = true;

@@ -26,7 +26,7 @@ public final class Capabilities {
             Feature.CHARDEV_MUX, Feature.MONITOR_HMP,
             Feature.START_PAUSED, Feature.NO_REBOOT, Feature.NO_SHUTDOWN, Feature.CHARDEV_TCP, Feature.CHARDEV_UNIX,
             Feature.MULTIPLE_HARTS, Feature.DEBUG_LOG_INT, Feature.LOG_FILE,
-            Feature.INCOMING_TCP, Feature.INCOMING_UNIX, Feature.INCOMING_EXEC, Feature.INCOMING_FILE, Feature.INCOMING_DEFER,
+            Feature.INCOMING_TCP, Feature.INCOMING_UNIX, Feature.INCOMING_EXEC, Feature.INCOMING_FILE, Feature.INCOMING_DEFER, Feature.INCOMING_FD,
             Feature.DEVICE_VIRTIO_BLK, Feature.DEVICE_VIRTIO_RNG, Feature.DEVICE_VIRTIO_SERIAL, Feature.DEVICE_VIRTCONSOLE,
             Feature.FORMAT_RAW, Feature.FORMAT_QCOW2, Feature.GLOBALS, Feature.VIRTIO_MMIO_GLOBALS, Feature.MONITOR_QMP, Feature.LOADVM, Feature.BLOCKDEV));
 

@@ -126,6 +126,11 @@ public final class MigrationControl {
      * another try.
      */
     public synchronized void startIncoming(String uri) throws MigrationException {
+        startIncoming(uri, Channels.NamedFds.NONE);
+    }
+
+    /** As {@link #startIncoming(String)}, {@code fd:NAME} taking the monitor's descriptor of that name. */
+    public synchronized void startIncoming(String uri, Channels.NamedFds fds) throws MigrationException {
         if (!incomingExpected || machine.state() != RunState.INMIGRATE) {
             throw new MigrationException("'-incoming' was not specified on the command line");
         }
@@ -134,7 +139,7 @@ public final class MigrationControl {
         statusChanged(LiveMigration.Status.SETUP);
         Channels.Listener l;
         try {
-            l = Channels.listen(uri);
+            l = Channels.listen(uri, fds);
         } catch (MigrationException e) {
             incomingStatus = LiveMigration.Status.NONE;
             throw e;

@@ -1,5 +1,6 @@
 package dev.ferry.migration;
 
+import dev.ferry.os.Descriptor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,7 +17,10 @@ import java.nio.file.StandardOpenOption;
 /**
  * Migration channels by URI, as QEMU names them: {@code tcp:HOST:PORT}, {@code unix:PATH},
  * {@code exec:COMMAND} (run by /bin/sh -c: the stream goes to its stdin, or comes from its
- * stdout), {@code file:PATH[,offset=N]}.
+ * stdout), {@code file:PATH[,offset=N]}, {@code fd:N} (a descriptor the process owns: inherited,
+ * or handed to a monitor with getfd, whose name the monitor turns into the number through
+ * {@link NamedFds}). A descriptor that is a socket carries the return path too; a pipe or a file
+ * does not, as with QEMU.
  */
 public final class Channels {
     private Channels() {}
@@ -33,9 +37,49 @@ public final class Channels {
         }
     }
 
+    /** Descriptors a monitor holds by name ({@code fd:NAME}); taking one hands it over. */
+    @FunctionalInterface
+    public interface NamedFds {
+        /** The descriptor named {@code name}, now the caller's; throws QEMU's error when there is none. */
+        int take(String name) throws MigrationException;
+
+        /** No monitor: names are never found. */
+        NamedFds NONE = name -> {
+            throw notFound(name);
+        };
+    }
+
+    /** QEMU's error for an {@code fd:NAME} no monitor holds. */
+    public static MigrationException notFound(String name) {
+        return new MigrationException("File descriptor named '" + name + "' has not been found");
+    }
+
+    /** The descriptor {@code fd:SPEC} means: a number as is, else a name looked up in {@code names}. */
+    private static Descriptor descriptor(String spec, NamedFds names) throws MigrationException, IOException {
+        int fd;
+        if (!spec.isEmpty() && spec.chars().allMatch(Character::isDigit)) {
+            try {
+                fd = Integer.parseInt(spec);
+            } catch (NumberFormatException e) {
+                throw new MigrationException("Invalid file descriptor number '" + spec + "'");
+            }
+        } else {
+            fd = names.take(spec);
+        }
+        return new Descriptor(fd);
+    }
+
+    private static Channel channel(Descriptor d, boolean outgoing) {
+        // both directions on a socket: the reverse one is the return path
+        OutputStream out = outgoing || d.isSocket() ? d.outputStream() : null;
+        InputStream in = !outgoing || d.isSocket() ? d.inputStream() : null;
+        return new Channel(out, in, d);
+    }
+
     /** Connects the outgoing side of a migration. */
     public static Channel connect(String uri) throws MigrationException {
         try {
+            if (uri.startsWith("fd:")) return channel(descriptor(uri.substring(3), NamedFds.NONE), true);
             if (uri.startsWith("tcp:")) {
                 InetSocketAddress a = inet(uri.substring(4));
                 SocketChannel sc = SocketChannel.open(a);
@@ -91,7 +135,22 @@ public final class Channels {
 
     /** Opens the incoming side (listens on sockets right away, as QEMU does at start-up). */
     public static Listener listen(String uri) throws MigrationException {
+        return listen(uri, NamedFds.NONE);
+    }
+
+    /** As {@link #listen(String)}, {@code fd:NAME} taking the descriptor from {@code names} now. */
+    public static Listener listen(String uri, NamedFds names) throws MigrationException {
         try {
+            if (uri.startsWith("fd:")) {
+                Descriptor d = descriptor(uri.substring(3), names);
+                return new Listener() {
+                    public Channel accept() {
+                        return channel(d, false);
+                    }
+
+                    public void close() {}
+                };
+            }
             if (uri.startsWith("tcp:") || uri.startsWith("unix:")) {
                 boolean unix = uri.startsWith("unix:");
                 ServerSocketChannel ss;

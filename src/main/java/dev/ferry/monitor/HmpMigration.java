@@ -22,7 +22,7 @@ final class HmpMigration {
                         + "\n\t\t\t -i for migration without shared storage with incremental copy of disk (base image shared between src and destination)"
                         + "\n\t\t\t -r to resume a paused migration",
                 (ctx, a) -> {
-                    QmpMigration.migrate(ctx.monitors(), a.str("uri"), a.bool("blk"), a.bool("inc"), a.bool("resume"));
+                    QmpMigration.migrate(ctx.monitors(), dev.ferry.migration.Channels.NamedFds.NONE, a.str("uri"), a.bool("blk"), a.bool("inc"), a.bool("resume"));
                     if (a.bool("detach")) return;
                     if (!ctx.isTerminal()) {
                         // QEMU: a monitor that cannot be suspended (human-monitor-command) does not wait
@@ -51,7 +51,7 @@ final class HmpMigration {
             QmpMigration.continueFrom(ctx.monitors(), state);
         }));
         t.register(HmpCommand.of("migrate_incoming", "uri:s", "uri", "Continue an incoming migration from an -incoming defer",
-                (ctx, a) -> QmpMigration.incoming(ctx.monitors(), a.str("uri"))));
+                (ctx, a) -> QmpMigration.incoming(ctx.monitors(), dev.ferry.migration.Channels.NamedFds.NONE, a.str("uri"))));
         t.register(HmpCommand.of("migrate_set_capability", "capability:s,state:b", "capability state",
                 "Enable/Disable the usage of a capability for migration", (ctx, a) -> {
                     String cap = a.str("capability");

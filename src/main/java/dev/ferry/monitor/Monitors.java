@@ -64,6 +64,7 @@ public final class Monitors implements AutoCloseable {
         this.chardevs = chardevs == null ? List::of : chardevs;
         QmpBuiltins.register(qmpCommands);
         QmpMigration.register(qmpCommands);
+        QmpFds.register(qmpCommands);
         HmpBuiltins.register(hmpCommands);
         migrationSettings = new MigrationSettings(machine.migration().parameters);
         // QEMU sends MIGRATION and MIGRATION_PASS only with the events capability on

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.machine.LiveMigration;
 import dev.ferry.machine.MigrationControl;
+import dev.ferry.migration.Channels;
 import dev.ferry.migration.MigrationException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,13 +36,13 @@ final class QmpMigration {
                 .optional("detach", QmpType.BOOL)
                 .optional("resume", QmpType.BOOL)
                 .handler(call -> {
-                    migrate(call.monitors(), call.str("uri"), call.bool("blk", false), call.bool("inc", false),
+                    migrate(call.monitors(), fds(call), call.str("uri"), call.bool("blk", false), call.bool("inc", false),
                             call.bool("resume", false));
                     return QmpCommand.empty();
                 })
                 .build());
         r.register(QmpCommand.builder("migrate-incoming").arg("uri", QmpType.STR).handler(call -> {
-            incoming(call.monitors(), call.str("uri"));
+            incoming(call.monitors(), fds(call), call.str("uri"));
             return QmpCommand.empty();
         }).build());
         r.register(QmpCommand.builder("migrate_cancel").handler(call -> {
@@ -72,10 +73,18 @@ final class QmpMigration {
                 .handler(call -> call.monitors().migrationSettings().queryParameters()).build());
     }
 
+    /** The descriptors of the QMP monitor a call came from (none for HMP's own calls). */
+    private static Channels.NamedFds fds(QmpCall call) {
+        return call.session() == null ? Channels.NamedFds.NONE : call.session().fds();
+    }
+
     // ------------------------------------------------------------------ actions shared with HMP
 
-    /** QEMU's qmp_migrate: its checks in its order, then the migration starts in the background. */
-    static void migrate(Monitors monitors, String uri, boolean blk, boolean inc, boolean resume) {
+    /**
+     * QEMU's qmp_migrate: its checks in its order, then the migration starts in the background.
+     * {@code fd:NAME} takes the descriptor from {@code fds} (a name only, as QEMU 7.2's migrate).
+     */
+    static void migrate(Monitors monitors, Channels.NamedFds fds, String uri, boolean blk, boolean inc, boolean resume) {
         MigrationControl mig = monitors.machine().migration();
         if (resume) throw QmpError.generic("Cannot resume if there is no paused migration");
         try {
@@ -85,24 +94,31 @@ final class QmpMigration {
         }
         if (blk || inc) throw QmpError.generic("QEMU compiled without old-style (blk/-b, inc/-i) block migration");
         checkUri(uri);
+        int fd = -1;
         try {
+            if (uri.startsWith("fd:")) {
+                fd = fds.take(uri.substring(3));
+                uri = "fd:" + fd; // the channel owns it from here
+            }
             mig.start(uri);
         } catch (MigrationException e) {
+            if (fd >= 0) dev.ferry.os.Posix.closeQuietly(fd);
             throw QmpError.generic(e.getMessage());
         }
     }
 
     /** The protocols Ferry can send to (file: is Ferry's, as QEMU 8's), QEMU's errors for the others. */
     static void checkUri(String uri) {
-        if (uri.startsWith("tcp:") || uri.startsWith("unix:") || uri.startsWith("exec:") || uri.startsWith("file:")) return;
-        if (uri.startsWith("fd:")) throw QmpError.generic("File descriptor named '" + uri.substring(3) + "' has not been found");
+        if (uri.startsWith("tcp:") || uri.startsWith("unix:") || uri.startsWith("exec:") || uri.startsWith("file:")
+                || uri.startsWith("fd:")) return;
         if (uri.startsWith("rdma:")) throw QmpError.generic("RDMA migration is not supported yet");
         throw QmpError.generic("Parameter 'uri' expects a valid migration protocol");
     }
 
-    static void incoming(Monitors monitors, String uri) {
+    /** migrate-incoming; {@code fd:} takes a number (an inherited descriptor) or a name held in {@code fds}. */
+    static void incoming(Monitors monitors, Channels.NamedFds fds, String uri) {
         try {
-            monitors.machine().migration().startIncoming(uri);
+            monitors.machine().migration().startIncoming(uri, fds);
         } catch (MigrationException e) {
             throw QmpError.generic(e.getMessage());
         }

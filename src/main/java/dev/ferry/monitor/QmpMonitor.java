@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.chardev.CharBackend;
 import dev.ferry.chardev.CharFrontend;
+import dev.ferry.chardev.SocketServerBackend;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -49,6 +50,8 @@ public final class QmpMonitor implements CharFrontend, AutoCloseable {
     private final QmpJson.Streamer streamer = new QmpJson.Streamer();
     private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final ConnectionWatch watch;
+    private final SocketServerBackend socket;
+    private final MonitorFds fds = new MonitorFds();
     private final Thread worker;
     private final Consumer<ObjectNode> eventSink = this::event;
     private volatile Session session = new Session();
@@ -59,6 +62,7 @@ public final class QmpMonitor implements CharFrontend, AutoCloseable {
         this.monitors = monitors;
         this.out = backend;
         this.oobOffered = oobOffered;
+        this.socket = transport instanceof SocketServerBackend s ? s : null;
         this.watch = new ConnectionWatch(backend, transport, this::connectionOpened, this::connectionClosed);
         worker = Thread.ofPlatform().daemon().name("ferry-qmp").unstarted(this::workLoop);
         monitors.events().subscribe(eventSink);
@@ -259,6 +263,19 @@ public final class QmpMonitor implements CharFrontend, AutoCloseable {
         }
     }
 
+    /**
+     * The oldest descriptor the client passed with its input (SCM_RIGHTS) not yet claimed, now
+     * the caller's; -1 when none came (or the monitor is not on a Unix socket).
+     */
+    int takeReceivedFd() {
+        return socket == null ? -1 : socket.takeReceivedFd();
+    }
+
+    /** The descriptors this monitor holds by name (getfd). */
+    MonitorFds fds() {
+        return fds;
+    }
+
     /** True once the current client has negotiated capabilities. */
     public boolean isNegotiated() {
         return connected && session.negotiated;
@@ -271,5 +288,6 @@ public final class QmpMonitor implements CharFrontend, AutoCloseable {
         watch.close();
         worker.interrupt();
         out.attach(null);
+        fds.close();
     }
 }

@@ -3,8 +3,12 @@ package dev.ferry.machine;
 import static dev.ferry.machine.LinuxMigrationTest.abPasses;
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.ferry.os.Posix;
+import dev.ferry.os.UnixSocket;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
@@ -21,9 +25,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Cold migration as a user does it with QEMU, between two Ferry processes: the Linux guest runs
- * {@code ab& 32}; at the source's monitor {@code stop}, {@code migrate "exec:cat > FILE"},
- * {@code quit}; a new process with {@code -incoming "exec:cat FILE"} and {@code cont} carries on.
+ * Cold migration as a user does it with QEMU, process to process through every channel in turn:
+ * the Linux guest boots once and runs {@code ab& 32}; at each source's monitor {@code stop},
+ * {@code migrate URI}, {@code quit}; a new process with {@code -incoming} loads it and
+ * {@code cont} lets the guest carry on. The hops: {@code exec:} (cat to and from a file),
+ * {@code file:}, {@code unix:}, {@code tcp:}, and {@code fd:} (the two ends of a socketpair made
+ * here, handed to the source's and the destination's QMP with getfd).
  */
 @Tag("linux")
 class CliMigrationTest {
@@ -33,18 +40,23 @@ class CliMigrationTest {
                 "-machine", "virt", "-m", "256M", "-display", "none", "-kernel", Guests.kernel().toString(),
                 "-initrd", Guests.initrd().toString(), "-append", "console=ttyS0 quiet guest.run=ab&+32",
                 "-serial", "file:" + dir.resolve(name + ".txt"),
-                "-monitor", "unix:" + dir.resolve(name + ".mon") + ",server=on,wait=off"));
+                "-monitor", "unix:" + dir.resolve(name + ".mon") + ",server=on,wait=off",
+                "-qmp", "unix:" + dir.resolve(name + ".qmp") + ",server=on,wait=off"));
         cmd.addAll(extra);
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
     }
 
-    /** Sends HMP command lines and returns what came back until the last prompt. */
-    private static String hmp(Path sock, String... lines) throws Exception {
+    private static void awaitFile(Path p) throws Exception {
         long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!Files.exists(sock)) {
-            if (System.nanoTime() > deadline) throw new AssertionError("no monitor socket " + sock);
+        while (!Files.exists(p)) {
+            if (System.nanoTime() > deadline) throw new AssertionError("no " + p);
             Thread.sleep(50);
         }
+    }
+
+    /** Sends HMP command lines and returns what came back until the last prompt. */
+    private static String hmp(Path sock, String... lines) throws Exception {
+        awaitFile(sock);
         try (SocketChannel sc = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             sc.connect(UnixDomainSocketAddress.of(sock));
             InputStream in = Channels.newInputStream(sc);
@@ -70,6 +82,47 @@ class CliMigrationTest {
         }
     }
 
+    /** A QMP client on Ferry's FFM sockets, so that a request can carry a descriptor. */
+    private static final class Qmp implements AutoCloseable {
+        private final UnixSocket s;
+        private final StringBuilder pending = new StringBuilder();
+
+        Qmp(Path sock) throws Exception {
+            awaitFile(sock);
+            s = UnixSocket.connect(sock);
+            assertTrue(line().startsWith("{\"QMP\""));
+            assertEquals("{\"return\": {}}", cmd("{\"execute\": \"qmp_capabilities\"}"));
+        }
+
+        private String line() throws IOException {
+            byte[] buf = new byte[4096];
+            while (pending.indexOf("\r\n") < 0) {
+                int n = s.read(buf, 0, buf.length);
+                if (n < 0) throw new IOException("QMP went away");
+                pending.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+            }
+            int nl = pending.indexOf("\r\n");
+            String l = pending.substring(0, nl);
+            pending.delete(0, nl + 2);
+            return l;
+        }
+
+        String cmd(String json, int... fds) throws IOException {
+            byte[] b = json.getBytes(StandardCharsets.UTF_8);
+            s.send(b, 0, b.length, fds);
+            String l;
+            do {
+                l = line();
+            } while (l.startsWith("{\"timestamp\""));
+            return l;
+        }
+
+        @Override
+        public void close() {
+            s.close();
+        }
+    }
+
     private static void waitFor(Path console, int passes, Process p) throws Exception {
         long deadline = System.nanoTime() + 200_000_000_000L;
         while (!Files.exists(console) || abPasses(console).size() < passes) {
@@ -79,40 +132,119 @@ class CliMigrationTest {
         }
     }
 
-    @Test
-    @Timeout(value = 400, unit = TimeUnit.SECONDS)
-    void stopMigrateToExecQuitThenIncomingFromExec(@TempDir Path dir) throws Exception {
-        Path state = dir.resolve("state.bin");
-        Process src = ferry(dir, "src", List.of());
-        try {
-            waitFor(dir.resolve("src.txt"), 2, src);
-            String out = hmp(dir.resolve("src.mon"), "stop", "migrate \"exec:cat > " + state + "\"", "info status", "quit");
-            assertTrue(out.contains("VM status: paused (postmigrate)"), out);
-            assertTrue(src.waitFor(30, TimeUnit.SECONDS), "the source quits");
-        } finally {
-            src.destroyForcibly();
+    /** The destination has loaded the stream and waits for cont (the source was stopped). */
+    private static void awaitLoaded(Path mon, Process p) throws Exception {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        String status;
+        while (true) {
+            status = hmp(mon, "info status");
+            if (status.contains("VM status: paused") && !status.contains("inmigrate")) return;
+            if (!p.isAlive() || System.nanoTime() > deadline) throw new AssertionError("not loaded: " + status);
+            Thread.sleep(200);
         }
-        int last = abPasses(dir.resolve("src.txt")).getLast();
-        Process dst = ferry(dir, "dst", List.of("-incoming", "exec:cat " + state));
+    }
+
+    /** The destination listens on its -incoming socket. */
+    private static void awaitListening(Path mon) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!hmp(mon, "info migrate").contains("socket address:")) {
+            if (System.nanoTime() > deadline) throw new AssertionError("the destination does not listen");
+            Thread.sleep(100);
+        }
+    }
+
+    private static void quit(Path dir, String name, Process p) throws Exception {
+        hmp(dir.resolve(name + ".mon"), "quit");
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), name + " quits");
+        assertEquals(0, p.exitValue(), Files.readString(dir.resolve(name + ".log")));
+    }
+
+    private static String assertAbGoesOn(Path dir, String name, Process p, int last) throws Exception {
+        Path console = dir.resolve(name + ".txt");
+        waitFor(console, 2, p);
+        List<Integer> after = abPasses(console);
+        assertTrue(after.getFirst() > last && after.get(1) > after.getFirst(), name + ": " + last + " -> " + after);
+        String text = Files.readString(console);
+        assertFalse(text.contains("FAIL"), text);
+        return name;
+    }
+
+    @Test
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
+    void coldMigrationThroughExecFileUnixTcpAndFd(@TempDir Path dir) throws Exception {
+        List<Process> all = new ArrayList<>();
         try {
-            // the source was stopped, so the destination waits for cont
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            String status;
-            do {
-                Thread.sleep(200);
-                status = hmp(dir.resolve("dst.mon"), "info status");
-            } while (!status.contains("VM status: paused") || status.contains("inmigrate") && System.nanoTime() < deadline);
-            assertTrue(status.contains("VM status: paused"), status);
-            hmp(dir.resolve("dst.mon"), "cont");
-            waitFor(dir.resolve("dst.txt"), 2, dst);
-            List<Integer> after = abPasses(dir.resolve("dst.txt"));
-            assertTrue(after.getFirst() > last, last + " -> " + after);
-            assertFalse(Files.readString(dir.resolve("dst.txt")).contains("FAIL"), Files.readString(dir.resolve("dst.txt")));
-            hmp(dir.resolve("dst.mon"), "quit");
-            assertTrue(dst.waitFor(30, TimeUnit.SECONDS));
-            assertEquals(0, dst.exitValue(), Files.readString(dir.resolve("dst.log")));
+            Process src = ferry(dir, "boot", List.of());
+            all.add(src);
+            waitFor(dir.resolve("boot.txt"), 2, src);
+            String cur = "boot";
+
+            // exec: and file: go through a file: the source first, then the destination
+            String[][] viaFile = {
+                    {"exec", "exec:cat > " + dir.resolve("state.exec"), "exec:cat " + dir.resolve("state.exec")},
+                    {"file", "file:" + dir.resolve("state.file"), "file:" + dir.resolve("state.file")}};
+            for (String[] hop : viaFile) {
+                String out = hmp(dir.resolve(cur + ".mon"), "stop", "migrate \"" + hop[1] + "\"", "info status");
+                assertTrue(out.contains("VM status: paused (postmigrate)"), out);
+                int last = abPasses(dir.resolve(cur + ".txt")).getLast();
+                quit(dir, cur, src);
+                Process dst = ferry(dir, hop[0], List.of("-incoming", hop[2]));
+                all.add(dst);
+                awaitLoaded(dir.resolve(hop[0] + ".mon"), dst);
+                hmp(dir.resolve(hop[0] + ".mon"), "cont");
+                cur = assertAbGoesOn(dir, hop[0], dst, last);
+                src = dst;
+            }
+
+            // unix: and tcp: are sockets: the destination listens first
+            int port;
+            try (ServerSocket free = new ServerSocket(0)) {
+                port = free.getLocalPort();
+            }
+            String[][] viaSocket = {
+                    {"unix", "unix:" + dir.resolve("mig.sock")},
+                    {"tcp", "tcp:127.0.0.1:" + port}};
+            for (String[] hop : viaSocket) {
+                Process dst = ferry(dir, hop[0], List.of("-incoming", hop[1]));
+                all.add(dst);
+                awaitListening(dir.resolve(hop[0] + ".mon"));
+                String out = hmp(dir.resolve(cur + ".mon"), "stop", "migrate \"" + hop[1] + "\"", "info status");
+                assertTrue(out.contains("VM status: paused (postmigrate)"), out);
+                int last = abPasses(dir.resolve(cur + ".txt")).getLast();
+                quit(dir, cur, src);
+                awaitLoaded(dir.resolve(hop[0] + ".mon"), dst);
+                hmp(dir.resolve(hop[0] + ".mon"), "cont");
+                cur = assertAbGoesOn(dir, hop[0], dst, last);
+                src = dst;
+            }
+
+            // fd: a socketpair, one end to each side's QMP with getfd
+            Process dst = ferry(dir, "fd", List.of("-incoming", "defer"));
+            all.add(dst);
+            int[] sp = Posix.socketpair();
+            try (Qmp in = new Qmp(dir.resolve("fd.qmp")); Qmp out = new Qmp(dir.resolve(cur + ".qmp"))) {
+                assertEquals("{\"return\": {}}", in.cmd("{\"execute\": \"getfd\", \"arguments\": {\"fdname\": \"mig\"}}", sp[1]));
+                assertEquals("{\"return\": {}}", in.cmd("{\"execute\": \"migrate-incoming\", \"arguments\": {\"uri\": \"fd:mig\"}}"));
+                assertEquals("{\"return\": {}}", out.cmd("{\"execute\": \"stop\"}"));
+                assertEquals("{\"return\": {}}", out.cmd("{\"execute\": \"getfd\", \"arguments\": {\"fdname\": \"mig\"}}", sp[0]));
+                Posix.close(sp[0]);
+                Posix.close(sp[1]);
+                assertEquals("{\"return\": {}}", out.cmd("{\"execute\": \"migrate\", \"arguments\": {\"uri\": \"fd:mig\"}}"));
+                long deadline = System.nanoTime() + 120_000_000_000L;
+                String q;
+                while (!(q = out.cmd("{\"execute\": \"query-migrate\"}")).contains("\"status\": \"completed\"")) {
+                    if (q.contains("failed") || System.nanoTime() > deadline) throw new AssertionError(q);
+                    Thread.sleep(200);
+                }
+            }
+            int last = abPasses(dir.resolve(cur + ".txt")).getLast();
+            quit(dir, cur, src);
+            awaitLoaded(dir.resolve("fd.mon"), dst);
+            hmp(dir.resolve("fd.mon"), "cont");
+            assertAbGoesOn(dir, "fd", dst, last);
+            quit(dir, "fd", dst);
         } finally {
-            dst.destroyForcibly();
+            for (Process p : all) p.destroyForcibly();
         }
     }
 }
