@@ -45,6 +45,7 @@ public final class Monitors implements AutoCloseable {
     private final QmpCommands qmpCommands = new QmpCommands();
     private final HmpCommands hmpCommands = new HmpCommands();
     private final QmpEvents events = new QmpEvents();
+    private final Jobs jobs = new Jobs(events);
     private final MigrationSettings migrationSettings;
     private final List<AutoCloseable> monitors = new CopyOnWriteArrayList<>();
 
@@ -64,6 +65,8 @@ public final class Monitors implements AutoCloseable {
         this.chardevs = chardevs == null ? List::of : chardevs;
         QmpBuiltins.register(qmpCommands);
         QmpMigration.register(qmpCommands);
+        QmpSnapshots.register(qmpCommands);
+        QmpBlock.register(qmpCommands);
         HmpBuiltins.register(hmpCommands);
         migrationSettings = new MigrationSettings(machine.migration().parameters);
         // QEMU sends MIGRATION and MIGRATION_PASS only with the events capability on
@@ -151,6 +154,11 @@ public final class Monitors implements AutoCloseable {
         return events;
     }
 
+    /** The background jobs (QMP's snapshot jobs). */
+    public Jobs jobs() {
+        return jobs;
+    }
+
     // ------------------------------------------------------------------ monitors
 
     /**
@@ -201,6 +209,7 @@ public final class Monitors implements AutoCloseable {
             }
         }
         monitors.clear();
+        jobs.close();
     }
 
     // ------------------------------------------------------------------ run control
