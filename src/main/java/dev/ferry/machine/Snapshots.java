@@ -29,9 +29,17 @@ import java.util.Locale;
 public final class Snapshots {
     private Snapshots() {}
 
+    /**
+     * The drives in the order their devices were given, as QEMU walks its block backends (the
+     * first device sits in the highest virtio-mmio slot): the first writable one takes the VM state.
+     */
+    private static List<DriveBackend> drivesInOrder(VirtMachine m) {
+        return m.drives().reversed();
+    }
+
     private static List<DriveBackend> writable(VirtMachine m) throws MigrationException {
         List<DriveBackend> out = new ArrayList<>();
-        for (DriveBackend d : m.drives()) {
+        for (DriveBackend d : drivesInOrder(m)) {
             if (d.driver().readOnly()) continue;
             if (!(d.driver() instanceof Qcow2Image))
                 throw new MigrationException("Device '" + d.name() + "' is writable but does not support snapshots");
@@ -66,7 +74,7 @@ public final class Snapshots {
      * under its node name (QEMU names a node without a device by its node name).
      */
     private static DriveBackend findNode(VirtMachine m, String nodeName) {
-        for (DriveBackend d : m.drives()) {
+        for (DriveBackend d : drivesInOrder(m)) {
             if (d.driver().nodeName().equals(nodeName)) return d;
             for (BlockDriver b = d.driver().backing().orElse(null); b != null; b = b.backing().orElse(null))
                 if (b.nodeName().equals(nodeName)) return new DriveBackend(b, b.nodeName());
