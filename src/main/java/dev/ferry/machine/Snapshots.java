@@ -24,7 +24,8 @@ import java.util.Locale;
 /**
  * Internal snapshots, as QEMU's savevm/loadvm/delvm: the machine's state stream goes into the
  * VM-state area of the first writable qcow2 disk, and every writable disk takes a snapshot of
- * the same name, so disks and memory are restored together.
+ * the same name, so disks and memory are restored together. One operation at a time (HMP's
+ * commands and QMP's jobs may ask at once; QEMU's main loop serialises them the same way).
  */
 public final class Snapshots {
     private Snapshots() {}
@@ -104,7 +105,7 @@ public final class Snapshots {
     }
 
     /** savevm NAME: replaces a snapshot of the same name. */
-    public static void save(VirtMachine m, String name) throws MigrationException {
+    public static synchronized void save(VirtMachine m, String name) throws MigrationException {
         List<DriveBackend> disks = writable(m);
         if (!m.stateRegistry().blockers().isEmpty()) throw new MigrationException(m.stateRegistry().blockers().get(0));
         saveTo(m, name, disks, disks.get(0));
@@ -115,7 +116,7 @@ public final class Snapshots {
      * every node of {@code devices}; QEMU's checks in QEMU's order, and an existing snapshot of
      * that name is an error rather than replaced.
      */
-    public static void save(VirtMachine m, String name, List<String> devices, String vmstate) throws MigrationException {
+    public static synchronized void save(VirtMachine m, String name, List<String> devices, String vmstate) throws MigrationException {
         if (!m.stateRegistry().blockers().isEmpty()) throw new MigrationException(m.stateRegistry().blockers().get(0));
         List<DriveBackend> disks = snapshotNodes(m, devices);
         if (allHave(disks, name)) throw new MigrationException("Snapshot '" + name + "' already exists in one or more devices");
@@ -166,7 +167,7 @@ public final class Snapshots {
     }
 
     /** loadvm NAME: disks and machine go back to the snapshot; a failed load leaves the machine stopped. */
-    public static void load(VirtMachine m, String name) throws MigrationException {
+    public static synchronized void load(VirtMachine m, String name) throws MigrationException {
         List<DriveBackend> disks = writable(m);
         if (!allHave(disks, name)) throw new MigrationException("Snapshot '" + name + "' does not exist in one or more devices");
         loadFrom(m, name, disks, disks.get(0));
@@ -177,7 +178,7 @@ public final class Snapshots {
      * the machine's state comes from {@code vmstate}. The checks come first: when one fails
      * nothing has changed and a running guest runs on.
      */
-    public static void load(VirtMachine m, String name, List<String> devices, String vmstate) throws MigrationException {
+    public static synchronized void load(VirtMachine m, String name, List<String> devices, String vmstate) throws MigrationException {
         List<DriveBackend> disks = snapshotNodes(m, devices);
         if (!allHave(disks, name)) throw new MigrationException("Snapshot '" + name + "' does not exist in one or more devices");
         loadFrom(m, name, disks, vmstateNode(disks, vmstate));
@@ -224,12 +225,12 @@ public final class Snapshots {
     }
 
     /** delvm NAME: removes it from every disk that has it (nothing if none has). */
-    public static void delete(VirtMachine m, String name) throws MigrationException {
+    public static synchronized void delete(VirtMachine m, String name) throws MigrationException {
         deleteFrom(writable(m), name);
     }
 
     /** QMP's snapshot-delete: removes it from the nodes of {@code devices} that have it. */
-    public static void delete(VirtMachine m, String name, List<String> devices) throws MigrationException {
+    public static synchronized void delete(VirtMachine m, String name, List<String> devices) throws MigrationException {
         deleteFrom(snapshotNodes(m, devices), name);
     }
 
