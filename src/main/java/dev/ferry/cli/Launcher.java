@@ -146,8 +146,11 @@ public final class Launcher {
                 throw new IllegalArgumentException("-global " + g.driver() + "." + g.property() + ": not supported yet");
         List<dev.ferry.hw.virtio.VirtioDevice> out = new ArrayList<>();
         List<Device> devs = config.devices();
+        int anonymous = 0;
         for (int i = 0; i < devs.size(); i++) {
             Device d = devs.get(i);
+            // QEMU's QOM path for a device without id= counts every such -device before it
+            String qdev = d.id().isPresent() ? d.id().get() : "/machine/peripheral-anon/device[" + anonymous++ + "]";
             switch (d.model()) {
                 case VIRTIO_BLK -> {
                     String id = d.properties().get("drive");
@@ -159,7 +162,8 @@ public final class Launcher {
                         backends.all.add(bd);
                         var opts = dev.ferry.hw.virtio.VirtioBlk.Options.defaults();
                         if (d.properties().containsKey("serial")) opts = opts.withSerial(d.properties().get("serial"));
-                        out.add(new dev.ferry.hw.virtio.VirtioBlk(new dev.ferry.machine.DriveBackend(bd, id), opts));
+                        out.add(new dev.ferry.hw.virtio.VirtioBlk(new dev.ferry.machine.DriveBackend(bd, id,
+                                new dev.ferry.machine.DriveBackend.Attachment(qdev, true, false, false)), opts));
                         continue;
                     }
                     if (drive.file().isEmpty()) throw new IllegalArgumentException("-device virtio-blk-device: Device needs media, but drive is empty");
@@ -174,7 +178,9 @@ public final class Launcher {
                     backends.all.add(bd);
                     var opts = dev.ferry.hw.virtio.VirtioBlk.Options.defaults();
                     if (d.properties().containsKey("serial")) opts = opts.withSerial(d.properties().get("serial"));
-                    out.add(new dev.ferry.hw.virtio.VirtioBlk(new dev.ferry.machine.DriveBackend(bd, drive.id()), opts));
+                    out.add(new dev.ferry.hw.virtio.VirtioBlk(new dev.ferry.machine.DriveBackend(bd, drive.id(),
+                            new dev.ferry.machine.DriveBackend.Attachment(qdev, drive.cache().writeback, drive.cache().direct,
+                                    drive.cache().noFlush)), opts));
                 }
                 case VIRTIO_RNG -> out.add(new dev.ferry.hw.virtio.VirtioRng());
                 case VIRTIO_SERIAL -> {

@@ -6,8 +6,21 @@ import java.io.IOException;
 
 /** A disk image (block layer node) as virtio-blk's backend. */
 public final class DriveBackend implements BlockBackend {
+    /**
+     * How the drive is attached, as query-block and info block show it.
+     *
+     * @param qdev      the device's id, or its QOM path when it has none; null when unknown
+     * @param writeback the guest sees a write cache; {@code direct} bypasses the host's page
+     *                  cache; {@code noFlush} ignores flushes (cache=unsafe)
+     */
+    public record Attachment(String qdev, boolean writeback, boolean direct, boolean noFlush) {
+        /** QEMU's default cache mode (writeback), the device unknown. */
+        public static final Attachment DEFAULT = new Attachment(null, true, false, false);
+    }
+
     private final BlockDriver driver;
     private final String name;
+    private final Attachment attachment;
 
     public DriveBackend(BlockDriver driver) {
         this(driver, driver.nodeName());
@@ -15,8 +28,17 @@ public final class DriveBackend implements BlockBackend {
 
     /** @param name the drive's id, as QEMU names the block backend in messages */
     public DriveBackend(BlockDriver driver, String name) {
+        this(driver, name, Attachment.DEFAULT);
+    }
+
+    public DriveBackend(BlockDriver driver, String name, Attachment attachment) {
         this.driver = driver;
         this.name = name;
+        this.attachment = attachment;
+    }
+
+    public Attachment attachment() {
+        return attachment;
     }
 
     public String name() {

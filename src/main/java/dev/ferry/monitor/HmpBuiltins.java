@@ -47,6 +47,7 @@ final class HmpBuiltins {
                 Monitors.QEMU_MAJOR + "." + Monitors.QEMU_MINOR + "." + Monitors.QEMU_MICRO + Monitors.PACKAGE)));
         HmpMigration.register(t);
         HmpSnapshots.register(t);
+        QmpBlock.registerHmp(t);
     }
 
     /** QEMU's {@code info status} line for a run state. */

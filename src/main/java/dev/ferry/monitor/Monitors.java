@@ -45,6 +45,7 @@ public final class Monitors implements AutoCloseable {
     private final QmpCommands qmpCommands = new QmpCommands();
     private final HmpCommands hmpCommands = new HmpCommands();
     private final QmpEvents events = new QmpEvents();
+    private final Jobs jobs = new Jobs(events);
     private final MigrationSettings migrationSettings;
     private final List<AutoCloseable> monitors = new CopyOnWriteArrayList<>();
 
@@ -65,6 +66,8 @@ public final class Monitors implements AutoCloseable {
         QmpBuiltins.register(qmpCommands);
         QmpMigration.register(qmpCommands);
         QmpFds.register(qmpCommands);
+        QmpSnapshots.register(qmpCommands);
+        QmpBlock.register(qmpCommands);
         HmpBuiltins.register(hmpCommands);
         migrationSettings = new MigrationSettings(machine.migration().parameters);
         // QEMU sends MIGRATION and MIGRATION_PASS only with the events capability on
@@ -152,6 +155,11 @@ public final class Monitors implements AutoCloseable {
         return events;
     }
 
+    /** The background jobs (QMP's snapshot jobs). */
+    public Jobs jobs() {
+        return jobs;
+    }
+
     // ------------------------------------------------------------------ monitors
 
     /**
@@ -202,6 +210,7 @@ public final class Monitors implements AutoCloseable {
             }
         }
         monitors.clear();
+        jobs.close();
     }
 
     // ------------------------------------------------------------------ run control

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs qemu-img and qemu-io (from Debian's qemu-utils); tests needing them are skipped where they are absent. */
-final class Qemu {
+public final class Qemu {
     private Qemu() {
     }
 
@@ -20,7 +20,7 @@ final class Qemu {
 
     private static Boolean present;
 
-    static boolean available() {
+    public static boolean available() {
         if (present == null) {
             boolean ok;
             try {
@@ -33,7 +33,7 @@ final class Qemu {
         return present;
     }
 
-    static void assume() {
+    public static void assume() {
         assumeTrue(available(), "qemu-img/qemu-io (qemu-utils) not installed");
     }
 
@@ -62,7 +62,7 @@ final class Qemu {
     }
 
     /** Runs qemu-img and fails on a non-zero exit. */
-    static String imgOk(String... args) throws IOException {
+    public static String imgOk(String... args) throws IOException {
         Result r = img(args);
         if (r.exit != 0) throw new AssertionError("qemu-img " + String.join(" ", args) + " failed (" + r.exit + "):\n" + r.out);
         return r.out;
@@ -83,7 +83,7 @@ final class Qemu {
     }
 
     /** Asserts {@code qemu-img check} finds neither errors nor leaks. */
-    static void assertClean(Path image) throws IOException {
+    public static void assertClean(Path image) throws IOException {
         Result r = img("check", image.toString());
         if (r.exit != 0 || !r.out.contains("No errors were found on the image."))
             throw new AssertionError("qemu-img check " + image + " (exit " + r.exit + "):\n" + r.out);

@@ -100,6 +100,29 @@ class SnapshotTest {
     }
 
     @Test
+    void theFirstDiskGivenTakesTheVmStateAsWithQemu(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/qemu-img")), "qemu-img is not installed");
+        Path a = dir.resolve("a.qcow2"), b = dir.resolve("b.qcow2");
+        qemuImg("qemu-img", "create", "-q", "-f", "qcow2", a.toString(), "16M");
+        qemuImg("qemu-img", "create", "-q", "-f", "qcow2", b.toString(), "16M");
+        Path guest = dir.resolve("demo.bin");
+        Files.write(guest, DemoGuest.build(4, 300_000));
+        try (BlockDriver da = Images.open(a, OpenOptions.defaults().withFormat("qcow2"));
+             BlockDriver db = Images.open(b, OpenOptions.defaults().withFormat("qcow2"))) {
+            List<dev.ferry.hw.virtio.VirtioDevice> devs = List.of(new VirtioBlk(new DriveBackend(da, "first"), VirtioBlk.Options.defaults()),
+                    new VirtioBlk(new DriveBackend(db, "second"), VirtioBlk.Options.defaults()));
+            try (VirtMachine m = new VirtMachine(new VirtMachine.Options(32L << 20, 1, VirtMachine.BiosKind.NONE, null, guest, null, null,
+                    null, new FileBackend(dir.resolve("console.txt"), false), false, false, devs, true))) {
+                m.start();
+                Snapshots.save(m, "both");
+            }
+        }
+        // qemu-img's VM SIZE column: the state is in the first disk, the second has the snapshot without it
+        assertFalse(qemuImgOut("qemu-img", "snapshot", "-l", a.toString()).contains(" 0 B "));
+        assertTrue(qemuImgOut("qemu-img", "snapshot", "-l", b.toString()).contains(" 0 B "));
+    }
+
+    @Test
     void sizesAsQemuPrintsThem() {
         assertEquals("0 B", Snapshots.sizeToStr(0));
         assertEquals("315 KiB", Snapshots.sizeToStr(315 * 1024));

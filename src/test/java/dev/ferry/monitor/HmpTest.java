@@ -82,6 +82,7 @@ class HmpTest {
                         + "system_powerdown  -- send system power down event\r\n"
                         + "system_reset  -- reset the system\r\n" + PROMPT, run(c, "help"));
                 assertEquals("info\r\n"
+                        + "info block [-n] [device] -- show info of one block device or all block devices (-n: show named nodes)\r\n"
                         + "info chardev  -- show the character devices\r\n"
                         + "info cpus  -- show infos for each CPU\r\n"
                         + "info history  -- show the command line history\r\n"
