@@ -82,7 +82,9 @@ final class QmpMigration {
 
     /**
      * QEMU's qmp_migrate: its checks in its order, then the migration starts in the background.
-     * {@code fd:NAME} takes the descriptor from {@code fds} (a name only, as QEMU 7.2's migrate).
+     * {@code fd:NAME} takes the descriptor from {@code fds}; {@code fd:N} uses descriptor N as
+     * inherited (QEMU 7.2's migrate takes names only; getfd refuses names that start with a
+     * digit, so a number can never mean a name).
      */
     static void migrate(Monitors monitors, Channels.NamedFds fds, String uri, boolean blk, boolean inc, boolean resume) {
         MigrationControl mig = monitors.machine().migration();
@@ -96,7 +98,7 @@ final class QmpMigration {
         checkUri(uri);
         int fd = -1;
         try {
-            if (uri.startsWith("fd:")) {
+            if (uri.startsWith("fd:") && !uri.substring(3).matches("\\d+")) {
                 fd = fds.take(uri.substring(3));
                 uri = "fd:" + fd; // the channel owns it from here
             }
