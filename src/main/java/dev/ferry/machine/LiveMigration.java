@@ -35,6 +35,16 @@ public final class LiveMigration {
         public volatile boolean returnPath = true;
         /** {@code pause-before-switchover}: with the vCPUs stopped, wait in pre-switchover for migrate-continue. */
         public volatile boolean pauseBeforeSwitchover;
+        /** {@code xbzrle}: from the second round on, send changed pages as deltas against a cache of sent pages. */
+        public volatile boolean xbzrle;
+        /** {@code auto-converge}: throttle the vCPUs while they dirty memory faster than it is sent. */
+        public volatile boolean autoConverge;
+
+        // ---- the parameters those act on; a running migration reads them as they change ----
+        public volatile long xbzrleCacheSize = 64L << 20;
+        public volatile int throttleTriggerThreshold = 50, cpuThrottleInitial = 20, cpuThrottleIncrement = 10,
+                maxCpuThrottle = 99;
+        public volatile boolean cpuThrottleTailslow;
     }
 
     public enum Status {
@@ -58,9 +68,16 @@ public final class LiveMigration {
         public volatile long dirtyPagesRate;
         public volatile long precopyBytes, downtimeBytes;
         public volatile String error;
+        /** query-migrate's xbzrle-cache (reported while the xbzrle capability is on). */
+        public volatile long xbzrleBytes, xbzrlePages, xbzrleCacheMiss, xbzrleOverflow;
+        public volatile double xbzrleCacheMissRate, xbzrleEncodingRate;
+        /** The vCPU throttle (auto-converge), 0 when not throttling. */
+        public volatile int cpuThrottlePercentage;
     }
 
     private static final long WINDOW_NANOS = 100_000_000L; // QEMU's rate-limit window
+    /** The shortest period over which the dirty rate is compared with the transfer rate (QEMU: a second). */
+    private static final long PERIOD_NANOS = 1_000_000_000L;
 
     private final VirtMachine machine;
     private final String uri;
@@ -72,6 +89,11 @@ public final class LiveMigration {
     private long passesReported;
     private final Object switchover = new Object();
     private boolean continued;
+    private CpuThrottle throttle;
+    // auto-converge's and the rates' current period (QEMU's migration_bitmap_sync bookkeeping)
+    private long periodStart, periodDirtyPages, periodStartBytes, periodStartPages, periodStartMisses,
+            periodStartXbzrlePages, periodStartXbzrleBytes;
+    private int dirtyRateHigh;
 
     public LiveMigration(VirtMachine machine, String uri, Parameters params, Consumer<Status> onStatus) {
         this.machine = machine;
@@ -139,10 +161,13 @@ public final class LiveMigration {
         MigrationOutput out = new MigrationOutput(ch.out());
         boolean rp = ch.in() != null && params.returnPath;
         boolean stopped = false;
+        throttle = new CpuThrottle(machine.harts);
         try {
             MigrationStream.writeHeader(out, MachineMigration.MACHINE_TYPE);
             if (rp) dev.ferry.migration.ReturnPath.writeOpenCommand(out);
+            ram.enableXbzrle(params.xbzrle ? params.xbzrleCacheSize : 0);
             MigrationStream.saveSetup(out, entries);
+            startPeriod(ram, out);
             reportPasses(ram);
             stats.total = ram.totalBytes();
             stats.setupMillis = (System.nanoTime() - stats.startNanos) / 1_000_000;
@@ -152,12 +177,14 @@ public final class LiveMigration {
             long lastSync = System.nanoTime();
             while (true) {
                 if (cancelled) throw new CancelledException();
+                if (params.xbzrle) ram.resizeXbzrleCache(params.xbzrleCacheSize);
                 long budget = Math.max(64 << 10, params.maxBandwidth / 10 - (out.bytesWritten() - windowBytes));
                 boolean drained = MigrationStream.saveIterate(out, entries, budget);
                 out.flush();
                 stats.transferred = out.bytesWritten();
                 stats.normal = ram.normalPages;
                 stats.duplicate = ram.zeroPages;
+                copyXbzrleCounters(ram);
                 long now = System.nanoTime();
                 long sentInWindow = out.bytesWritten() - windowBytes;
                 if (sentInWindow >= params.maxBandwidth / 10 && now - windowStart < WINDOW_NANOS) {
@@ -174,10 +201,13 @@ public final class LiveMigration {
                 long threshold = bandwidth * params.downtimeLimitMs / 1000;
                 long pending = ram.pendingBytes();
                 if (drained || pending <= threshold) {
+                    long pendingBefore = pending;
                     ram.sync();
                     reportPasses(ram);
                     stats.passes++;
                     pending = ram.pendingBytes();
+                    periodDirtyPages += (pending - pendingBefore) / 4096;
+                    endPeriodIfDue(ram, out);
                     double since = (System.nanoTime() - lastSync) / 1e9;
                     stats.dirtyPagesRate = since > 0 ? (long) (pending / 4096 / since) : 0;
                     lastSync = System.nanoTime();
@@ -187,7 +217,7 @@ public final class LiveMigration {
                 }
                 stats.remaining = pending;
             }
-            // final stage
+            // final stage (the throttle ends with the migration, whichever way that goes)
             stats.precopyBytes = out.bytesWritten();
             long stopAt = System.nanoTime();
             machine.pause(RunState.FINISH_MIGRATE);
@@ -214,32 +244,110 @@ public final class LiveMigration {
             stats.remaining = 0;
             stats.normal = ram.normalPages;
             stats.duplicate = ram.zeroPages;
+            copyXbzrleCounters(ram);
             stats.totalMillis = (System.nanoTime() - stats.startNanos) / 1_000_000;
+            endThrottle();
             machine.setStateQuietly(RunState.POSTMIGRATE);
             setStatus(Status.COMPLETED);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            endThrottle();
             ch.close();
             restore(stopped, wasRunning, before);
             fail("migration interrupted", e);
         } catch (CancelledException e) {
+            endThrottle();
             ch.close();
             restore(stopped, wasRunning, before);
             stats.totalMillis = (System.nanoTime() - stats.startNanos) / 1_000_000;
             setStatus(Status.CANCELLED);
             throw new MigrationException("migration cancelled");
         } catch (MigrationException e) {
+            endThrottle();
             ch.close();
             restore(stopped, wasRunning, before);
             fail(e.getMessage(), e);
         } catch (VMStateException | IOException | RuntimeException e) {
+            endThrottle();
             String reason = rp ? dev.ferry.migration.ReturnPath.reasonAfterFailure(ch.in(), 2000) : null;
             ch.close();
             restore(stopped, wasRunning, before);
             fail(reason != null ? reason : e.getMessage() == null ? e.toString() : e.getMessage(), e);
         } finally {
+            endThrottle();
             ram.cleanup();
         }
+    }
+
+    private void endThrottle() {
+        throttle.stop();
+        stats.cpuThrottlePercentage = 0;
+    }
+
+    private void copyXbzrleCounters(RamSection ram) {
+        stats.xbzrleBytes = ram.xbzrleBytes;
+        stats.xbzrlePages = ram.xbzrlePages;
+        stats.xbzrleCacheMiss = ram.xbzrleCacheMiss;
+        stats.xbzrleOverflow = ram.xbzrleOverflow;
+    }
+
+    private void startPeriod(RamSection ram, MigrationOutput out) {
+        periodStart = System.nanoTime();
+        periodDirtyPages = 0;
+        periodStartBytes = out.bytesWritten();
+        periodStartPages = ram.pagesHandled;
+        periodStartMisses = ram.xbzrleCacheMiss;
+        periodStartXbzrlePages = ram.xbzrlePages;
+        periodStartXbzrleBytes = ram.xbzrleBytes;
+    }
+
+    /**
+     * After a sync, once a period of at least a second is over (QEMU's rule): auto-converge
+     * compares what the guest dirtied in it with what was sent in it, and the xbzrle rates
+     * are computed over it. Then a new period starts.
+     */
+    private void endPeriodIfDue(RamSection ram, MigrationOutput out) {
+        if (System.nanoTime() - periodStart < PERIOD_NANOS) return;
+        if (params.autoConverge) {
+            long sentBytes = out.bytesWritten() - periodStartBytes;
+            long dirtyBytes = periodDirtyPages * 4096;
+            long thresholdBytes = sentBytes * params.throttleTriggerThreshold / 100;
+            // twice over the threshold starts (or raises) the throttle
+            if (dirtyBytes > thresholdBytes && ++dirtyRateHigh >= 2) {
+                dirtyRateHigh = 0;
+                throttleDown(dirtyBytes, thresholdBytes);
+            }
+        }
+        if (params.xbzrle) {
+            long pages = ram.pagesHandled - periodStartPages;
+            long xPages = ram.xbzrlePages - periodStartXbzrlePages, xBytes = ram.xbzrleBytes - periodStartXbzrleBytes;
+            stats.xbzrleCacheMissRate = pages == 0 ? 0 : (double) (ram.xbzrleCacheMiss - periodStartMisses) / pages;
+            stats.xbzrleEncodingRate = xPages == 0 || xBytes == 0 ? 0 : (double) (xPages * 4096) / xBytes;
+        }
+        startPeriod(ram, out);
+    }
+
+    /**
+     * Starts throttling at cpu-throttle-initial, or raises it by cpu-throttle-increment (with
+     * cpu-throttle-tailslow: by no more than what would bring the dirty rate to the threshold),
+     * up to max-cpu-throttle.
+     */
+    private void throttleDown(long dirtyBytes, long thresholdBytes) {
+        int now = throttle.percentage();
+        int next;
+        if (!throttle.active()) {
+            next = params.cpuThrottleInitial;
+        } else {
+            int inc = params.cpuThrottleIncrement;
+            if (params.cpuThrottleTailslow && dirtyBytes > 0) {
+                double cpuNow = 100 - now;
+                double cpuIdeal = cpuNow * ((double) thresholdBytes / dirtyBytes);
+                inc = (int) Math.min(cpuNow - cpuIdeal, inc);
+            }
+            next = Math.min(now + inc, params.maxCpuThrottle);
+        }
+        throttle.set(next);
+        stats.cpuThrottlePercentage = throttle.percentage();
     }
 
     private void restore(boolean stopped, boolean wasRunning, RunState before) {

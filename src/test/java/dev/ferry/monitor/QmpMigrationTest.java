@@ -376,7 +376,7 @@ class QmpMigrationTest {
                 assertEquals(error("Parameter 'capabilities[0].state' is missing"),
                         c.command("{\"execute\": \"migrate-set-capabilities\", \"arguments\": {\"capabilities\": "
                                 + "[{\"capability\": \"events\"}]}}"));
-                for (String cap : List.of("xbzrle", "auto-converge", "postcopy-ram", "multifd", "compress")) {
+                for (String cap : List.of("postcopy-ram", "multifd", "compress")) {
                     assertEquals(error("Migration capability '" + cap + "' is not supported yet"),
                             c.command("{\"execute\": \"migrate-set-capabilities\", \"arguments\": {\"capabilities\": "
                                     + "[{\"capability\": \"events\", \"state\": true}, {\"capability\": \"" + cap + "\", \"state\": true}]}}"));
