@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,21 +25,24 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ConvergenceTest {
     /** A migration running on its own thread, into a destination that stays paused once loaded. */
-    private record Run(LiveMigration mig, Thread thread, Thread incoming) {
+    private record Run(LiveMigration mig, Thread thread, Thread incoming, AtomicReference<String> incomingError) {
+        /** Waits for both sides; the destination must have loaded the stream. */
         void await() throws InterruptedException {
             thread.join(90_000);
             incoming.join(30_000);
+            assertNull(incomingError.get(), "the destination failed");
         }
     }
 
     private static Run start(VirtMachine src, VirtMachine dst, String uri, LiveMigration.Parameters p) throws Exception {
         dst.start();
         Channels.Listener listener = Channels.listen(uri);
+        AtomicReference<String> error = new AtomicReference<>();
         Thread incoming = Thread.ofPlatform().start(() -> {
             try {
                 MachineMigration.incoming(dst, listener, false);
             } catch (MigrationException e) {
-                throw new RuntimeException(e);
+                error.set(e.getMessage()); // expected after a cancel
             }
         });
         LiveMigration mig = new LiveMigration(src, uri, p, null);
@@ -49,7 +53,7 @@ class ConvergenceTest {
                 // in mig.stats
             }
         });
-        return new Run(mig, t, incoming);
+        return new Run(mig, t, incoming, error);
     }
 
     private static void waitUntil(BooleanSupplier c, long seconds, String what) throws InterruptedException {
@@ -119,6 +123,37 @@ class ConvergenceTest {
             assertEquals(LiveMigration.Status.COMPLETED, s.status, s.error);
             assertTrue(System.nanoTime() - raisedAt < 10_000_000_000L, "finished soon after the raise");
             assertSameMemoryAndCarriesOn(dir, src, dst);
+        }
+    }
+
+    @Test
+    void aCancelEndsTheThrottle(@TempDir Path dir) throws Exception {
+        try (VirtMachine src = demoMachine(dir, "src"); VirtMachine dst = demoMachine(dir, "dst")) {
+            src.start();
+            src.resume();
+            waitForPasses(dir.resolve("src.txt"), 2);
+            double full = CpuThrottleTest.rate(src.harts.getFirst(), 1000);
+            LiveMigration.Parameters p = new LiveMigration.Parameters();
+            p.autoConverge = true;
+            p.maxBandwidth = 8L << 20;
+            p.downtimeLimitMs = 100;
+            p.cpuThrottleInitial = 80; // too little to converge (see below: it takes 99)
+            Run run = start(src, dst, "unix:" + dir.resolve("cancel.sock"), p);
+            LiveMigration.Stats s = run.mig().stats;
+            waitUntil(() -> s.cpuThrottlePercentage > 0, 60, "the throttle");
+            Thread.sleep(200);
+            double throttled = CpuThrottleTest.rate(src.harts.getFirst(), 1000);
+            assertEquals(LiveMigration.Status.ACTIVE, s.status);
+            run.mig().cancel();
+            run.thread().join(10_000);
+            assertEquals(LiveMigration.Status.CANCELLED, s.status);
+            assertEquals(0, s.cpuThrottlePercentage);
+            assertEquals(RunState.RUNNING, src.state());
+            Thread.sleep(300);
+            double after = CpuThrottleTest.rate(src.harts.getFirst(), 1000);
+            // generous bounds: the machine is shared (ideally a fifth, then all of it)
+            assertTrue(throttled < full * 0.6, "throttled: " + throttled + " vs " + full);
+            assertTrue(after > throttled * 1.5, "full speed again: " + after + " vs " + throttled + " (before: " + full + ")");
         }
     }
 
