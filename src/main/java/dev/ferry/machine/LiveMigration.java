@@ -17,6 +17,11 @@ import java.util.function.Consumer;
  * dirties, and when what is left fits in the downtime limit at the measured bandwidth, stop the
  * vCPUs, send the rest and the devices, and finish. Runs on its own thread; the guest's vCPUs
  * only stop for the final stage. Any failure or a cancel leaves the source running.
+ *
+ * <p>It never switches over while what is left does not fit in the downtime limit: on a link
+ * too slow it keeps iterating, until a parameter changed meanwhile (read at every step) or
+ * auto-converge's throttle ({@link CpuThrottle}, ended with the migration) lets it finish.
+ * With xbzrle the RAM section sends deltas ({@link RamSection#enableXbzrle}).
  */
 public final class LiveMigration {
     /** QEMU's names and defaults. */
@@ -217,7 +222,7 @@ public final class LiveMigration {
                 }
                 stats.remaining = pending;
             }
-            // final stage (the throttle ends with the migration, whichever way that goes)
+            // final stage
             stats.precopyBytes = out.bytesWritten();
             long stopAt = System.nanoTime();
             machine.pause(RunState.FINISH_MIGRATE);

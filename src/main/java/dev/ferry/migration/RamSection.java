@@ -86,10 +86,16 @@ public final class RamSection implements LiveSection {
         return c == null ? 0 : c.size();
     }
 
-    private void applyCacheSize() {
+    private void applyCacheSize() throws VMStateException {
         if (cache != null && cache.size() == wantedCacheSize) return;
         if (cache != null) cache.close();
-        cache = wantedCacheSize == 0 ? null : new XbzrleCache(wantedCacheSize, PAGE);
+        cache = null;
+        if (wantedCacheSize == 0) return;
+        try {
+            cache = new XbzrleCache(wantedCacheSize, PAGE);
+        } catch (OutOfMemoryError | IllegalArgumentException e) {
+            throw new VMStateException("Failed to allocate an XBZRLE cache of " + wantedCacheSize + " bytes");
+        }
     }
 
     @Override
