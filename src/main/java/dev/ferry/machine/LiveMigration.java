@@ -192,9 +192,15 @@ public final class LiveMigration {
                 copyXbzrleCounters(ram);
                 long now = System.nanoTime();
                 long sentInWindow = out.bytesWritten() - windowBytes;
-                if (sentInWindow >= params.maxBandwidth / 10 && now - windowStart < WINDOW_NANOS) {
-                    sleepNanos(WINDOW_NANOS - (now - windowStart)); // rate limit
-                    now = System.nanoTime();
+                if (sentInWindow >= params.maxBandwidth / 10) {
+                    // rate limit: wait until what was sent in this window is paid for at max-bandwidth
+                    // (more than a window below 640 KiB/s, where a step sends at least 64 KiB), in
+                    // short sleeps so that a cancel or a new max-bandwidth is seen at once
+                    long paidAt;
+                    while (!cancelled && now - windowStart < (paidAt = paidNanos(sentInWindow))) {
+                        sleepNanos(Math.min(WINDOW_NANOS, paidAt - (now - windowStart)));
+                        now = System.nanoTime();
+                    }
                 }
                 if (now - windowStart >= WINDOW_NANOS) {
                     double secs = (now - windowStart) / 1e9;
@@ -367,6 +373,11 @@ public final class LiveMigration {
         stats.totalMillis = (System.nanoTime() - stats.startNanos) / 1_000_000;
         setStatus(Status.FAILED);
         throw cause == null ? new MigrationException(msg) : new MigrationException(msg, cause);
+    }
+
+    /** How long sending {@code bytes} takes at max-bandwidth (a window at least, as QEMU's limit is per window). */
+    private long paidNanos(long bytes) {
+        return Math.max(WINDOW_NANOS, (long) (bytes * 1e9 / Math.max(1, params.maxBandwidth)));
     }
 
     private static void sleepNanos(long n) {

@@ -161,7 +161,7 @@ class QmpMigrationTest {
             assertEquals(OK, dst.cmd("{\"execute\": \"migrate-incoming\", \"arguments\": {\"uri\": \"" + uri + "\"}}"));
             assertEquals(OK, src.cmd("{\"execute\": \"migrate-set-capabilities\", \"arguments\": {\"capabilities\": "
                     + "[{\"capability\": \"xbzrle\", \"state\": true}, {\"capability\": \"auto-converge\", \"state\": true}]}}"));
-            assertEquals(OK, src.cmd("{\"execute\": \"migrate-set-parameters\", \"arguments\": {\"max-bandwidth\": 3145728}}"));
+            assertEquals(OK, src.cmd("{\"execute\": \"migrate-set-parameters\", \"arguments\": {\"max-bandwidth\": 1048576}}"));
             assertEquals(OK, src.cmd(migrateArgs(uri)));
 
             // too slow to converge: it iterates, with deltas, until the throttle starts
