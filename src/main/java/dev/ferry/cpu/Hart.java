@@ -78,7 +78,9 @@ public final class Hart implements InterruptLines {
     Firmware firmware;
     /** Requests from other harts or the firmware, served on this hart's thread: see REQ_*. */
     private final AtomicInteger requests = new AtomicInteger();
-    public static final int REQ_SUPERVISOR_IPI = 1, REQ_FLUSH_TLB = 2;
+    public static final int REQ_SUPERVISOR_IPI = 1, REQ_FLUSH_TLB = 2, REQ_THROTTLE = 4;
+    /** CPU throttling (auto-converge): how long a REQ_THROTTLE sleeps, and until when the current one does. */
+    private volatile long throttleSleepNanos, throttleUntil;
     /** Held (not running) until started: secondary harts under the built-in SBI, hart_stop. */
     volatile boolean stopped;
 
@@ -136,9 +138,9 @@ public final class Hart implements InterruptLines {
         kick();
     }
 
-    /** True while a posted request has not been served yet. */
+    /** True while a posted request has not been served yet (a throttle's sleep is not one another hart waits for). */
     public boolean hasPendingRequests() {
-        return requests.get() != 0;
+        return (requests.get() & ~REQ_THROTTLE) != 0;
     }
 
     /**
@@ -151,6 +153,41 @@ public final class Hart implements InterruptLines {
         if (r == 0) return;
         if ((r & REQ_SUPERVISOR_IPI) != 0) mipSw |= 1L << SSIP;
         if ((r & REQ_FLUSH_TLB) != 0) mmu.flushAll();
+        if ((r & REQ_THROTTLE) != 0) throttleSleep();
+    }
+
+    /**
+     * Throttles this hart (QEMU's cpu_throttle): it sleeps {@code sleepNanos} at its next
+     * instruction boundary. The throttle's timer calls this once per time slice.
+     */
+    public void throttle(long sleepNanos) {
+        throttleSleepNanos = sleepNanos;
+        post(REQ_THROTTLE);
+    }
+
+    /** Ends throttling: a sleep under way ends now, and a posted one sleeps no more. */
+    public void endThrottle() {
+        throttleSleepNanos = 0;
+        throttleUntil = System.nanoTime();
+        Thread t = runner;
+        if (t != null) LockSupport.unpark(t);
+    }
+
+    private void throttleSleep() {
+        long now = System.nanoTime();
+        if (throttleUntil - now <= 0) throttleUntil = now + throttleSleepNanos;
+        while (true) {
+            // A dirty-log sync waiting for this hart need not wait for the sleep: it writes nothing meanwhile.
+            mmu.checkDirtyEpoch();
+            long left = throttleUntil - System.nanoTime();
+            if (left <= 0) return;
+            if (stopped || exitRequest) {
+                // let the caller see the stop or pause; the rest of the sleep is served when it runs again
+                requests.getAndUpdate(r -> r | REQ_THROTTLE);
+                return;
+            }
+            LockSupport.parkNanos(this, left);
+        }
     }
 
     public AddressSpace bus() {

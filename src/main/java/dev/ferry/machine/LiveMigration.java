@@ -18,6 +18,11 @@ import java.util.function.Consumer;
  * dirties, and when what is left fits in the downtime limit at the measured bandwidth, stop the
  * vCPUs, send the rest and the devices, and finish. Runs on its own thread; the guest's vCPUs
  * only stop for the final stage. Any failure or a cancel leaves the source running.
+ *
+ * <p>It never switches over while what is left does not fit in the downtime limit: on a link
+ * too slow it keeps iterating, until a parameter changed meanwhile (read at every step) or
+ * auto-converge's throttle ({@link CpuThrottle}, ended with the migration) lets it finish.
+ * With xbzrle the RAM section sends deltas ({@link RamSection#enableXbzrle}).
  */
 public final class LiveMigration {
     /** QEMU's names and defaults. */
@@ -36,6 +41,16 @@ public final class LiveMigration {
         public volatile boolean returnPath = true;
         /** {@code pause-before-switchover}: with the vCPUs stopped, wait in pre-switchover for migrate-continue. */
         public volatile boolean pauseBeforeSwitchover;
+        /** {@code xbzrle}: from the second round on, send changed pages as deltas against a cache of sent pages. */
+        public volatile boolean xbzrle;
+        /** {@code auto-converge}: throttle the vCPUs while they dirty memory faster than it is sent. */
+        public volatile boolean autoConverge;
+
+        // ---- the parameters those act on; a running migration reads them as they change ----
+        public volatile long xbzrleCacheSize = 64L << 20;
+        public volatile int throttleTriggerThreshold = 50, cpuThrottleInitial = 20, cpuThrottleIncrement = 10,
+                maxCpuThrottle = 99;
+        public volatile boolean cpuThrottleTailslow;
     }
 
     public enum Status {
@@ -59,9 +74,16 @@ public final class LiveMigration {
         public volatile long dirtyPagesRate;
         public volatile long precopyBytes, downtimeBytes;
         public volatile String error;
+        /** query-migrate's xbzrle-cache (reported while the xbzrle capability is on). */
+        public volatile long xbzrleBytes, xbzrlePages, xbzrleCacheMiss, xbzrleOverflow;
+        public volatile double xbzrleCacheMissRate, xbzrleEncodingRate;
+        /** The vCPU throttle (auto-converge), 0 when not throttling. */
+        public volatile int cpuThrottlePercentage;
     }
 
     private static final long WINDOW_NANOS = 100_000_000L; // QEMU's rate-limit window
+    /** The shortest period over which the dirty rate is compared with the transfer rate (QEMU: a second). */
+    private static final long PERIOD_NANOS = 1_000_000_000L;
 
     private final VirtMachine machine;
     private final String uri;
@@ -77,6 +99,11 @@ public final class LiveMigration {
     private boolean drivesInactive;
     /** Why a failed migration could not take the disks back, or null. */
     private String reactivationError;
+    private CpuThrottle throttle;
+    // auto-converge's and the rates' current period (QEMU's migration_bitmap_sync bookkeeping)
+    private long periodStart, periodDirtyPages, periodStartBytes, periodStartPages, periodStartMisses,
+            periodStartXbzrlePages, periodStartXbzrleBytes;
+    private int dirtyRateHigh;
 
     public LiveMigration(VirtMachine machine, String uri, Parameters params, Consumer<Status> onStatus) {
         this.machine = machine;
@@ -161,10 +188,13 @@ public final class LiveMigration {
         ReturnPath.Listener rp = ch.in() != null && params.returnPath ? new ReturnPath.Listener(ch.in()) : null;
         boolean stopped = false;
         drivesInactive = false;
+        throttle = new CpuThrottle(machine.harts);
         try {
             MigrationStream.writeHeader(out, MachineMigration.MACHINE_TYPE);
             if (rp != null) ReturnPath.writeOpenCommand(out);
+            ram.enableXbzrle(params.xbzrle ? params.xbzrleCacheSize : 0);
             MigrationStream.saveSetup(out, entries);
+            startPeriod(ram, out);
             reportPasses(ram);
             stats.total = ram.totalBytes();
             stats.setupMillis = (System.nanoTime() - stats.startNanos) / 1_000_000;
@@ -176,17 +206,25 @@ public final class LiveMigration {
                 if (cancelled) throw new CancelledException();
                 String destinationFailure = rp == null ? null : rp.failure();
                 if (destinationFailure != null) throw new MigrationException(destinationFailure);
+                if (params.xbzrle) ram.resizeXbzrleCache(params.xbzrleCacheSize);
                 long budget = Math.max(64 << 10, params.maxBandwidth / 10 - (out.bytesWritten() - windowBytes));
                 boolean drained = MigrationStream.saveIterate(out, entries, budget);
                 out.flush();
                 stats.transferred = out.bytesWritten();
                 stats.normal = ram.normalPages;
                 stats.duplicate = ram.zeroPages;
+                copyXbzrleCounters(ram);
                 long now = System.nanoTime();
                 long sentInWindow = out.bytesWritten() - windowBytes;
-                if (sentInWindow >= params.maxBandwidth / 10 && now - windowStart < WINDOW_NANOS) {
-                    sleepNanos(WINDOW_NANOS - (now - windowStart)); // rate limit
-                    now = System.nanoTime();
+                if (sentInWindow >= params.maxBandwidth / 10) {
+                    // rate limit: wait until what was sent in this window is paid for at max-bandwidth
+                    // (more than a window below 640 KiB/s, where a step sends at least 64 KiB), in
+                    // short sleeps so that a cancel or a new max-bandwidth is seen at once
+                    long paidAt;
+                    while (!cancelled && now - windowStart < (paidAt = paidNanos(sentInWindow))) {
+                        sleepNanos(Math.min(WINDOW_NANOS, paidAt - (now - windowStart)));
+                        now = System.nanoTime();
+                    }
                 }
                 if (now - windowStart >= WINDOW_NANOS) {
                     double secs = (now - windowStart) / 1e9;
@@ -198,10 +236,13 @@ public final class LiveMigration {
                 long threshold = bandwidth * params.downtimeLimitMs / 1000;
                 long pending = ram.pendingBytes();
                 if (drained || pending <= threshold) {
+                    long pendingBefore = pending;
                     ram.sync();
                     reportPasses(ram);
                     stats.passes++;
                     pending = ram.pendingBytes();
+                    periodDirtyPages += (pending - pendingBefore) / 4096;
+                    endPeriodIfDue(ram, out);
                     double since = (System.nanoTime() - lastSync) / 1e9;
                     stats.dirtyPagesRate = since > 0 ? (long) (pending / 4096 / since) : 0;
                     lastSync = System.nanoTime();
@@ -242,7 +283,9 @@ public final class LiveMigration {
             stats.remaining = 0;
             stats.normal = ram.normalPages;
             stats.duplicate = ram.zeroPages;
+            copyXbzrleCounters(ram);
             stats.totalMillis = (System.nanoTime() - stats.startNanos) / 1_000_000;
+            endThrottle();
             machine.setStateQuietly(RunState.POSTMIGRATE);
             setStatus(Status.COMPLETED);
         } catch (InterruptedException e) {
@@ -267,9 +310,82 @@ public final class LiveMigration {
             restore(stopped, wasRunning, before);
             fail(reason != null ? reason : e.getMessage() == null ? e.toString() : e.getMessage(), e);
         } finally {
+            endThrottle();
             ram.cleanup();
         }
     }
+
+    private void endThrottle() {
+        throttle.stop();
+        stats.cpuThrottlePercentage = 0;
+    }
+
+    private void copyXbzrleCounters(RamSection ram) {
+        stats.xbzrleBytes = ram.xbzrleBytes;
+        stats.xbzrlePages = ram.xbzrlePages;
+        stats.xbzrleCacheMiss = ram.xbzrleCacheMiss;
+        stats.xbzrleOverflow = ram.xbzrleOverflow;
+    }
+
+    private void startPeriod(RamSection ram, MigrationOutput out) {
+        periodStart = System.nanoTime();
+        periodDirtyPages = 0;
+        periodStartBytes = out.bytesWritten();
+        periodStartPages = ram.pagesHandled;
+        periodStartMisses = ram.xbzrleCacheMiss;
+        periodStartXbzrlePages = ram.xbzrlePages;
+        periodStartXbzrleBytes = ram.xbzrleBytes;
+    }
+
+    /**
+     * After a sync, once a period of at least a second is over (QEMU's rule): auto-converge
+     * compares what the guest dirtied in it with what was sent in it, and the xbzrle rates
+     * are computed over it. Then a new period starts.
+     */
+    private void endPeriodIfDue(RamSection ram, MigrationOutput out) {
+        if (System.nanoTime() - periodStart < PERIOD_NANOS) return;
+        if (params.autoConverge) {
+            long sentBytes = out.bytesWritten() - periodStartBytes;
+            long dirtyBytes = periodDirtyPages * 4096;
+            long thresholdBytes = sentBytes * params.throttleTriggerThreshold / 100;
+            // twice over the threshold starts (or raises) the throttle
+            if (dirtyBytes > thresholdBytes && ++dirtyRateHigh >= 2) {
+                dirtyRateHigh = 0;
+                throttleDown(dirtyBytes, thresholdBytes);
+            }
+        }
+        if (params.xbzrle) {
+            long pages = ram.pagesHandled - periodStartPages;
+            long xPages = ram.xbzrlePages - periodStartXbzrlePages, xBytes = ram.xbzrleBytes - periodStartXbzrleBytes;
+            stats.xbzrleCacheMissRate = pages == 0 ? 0 : (double) (ram.xbzrleCacheMiss - periodStartMisses) / pages;
+            stats.xbzrleEncodingRate = xPages == 0 || xBytes == 0 ? 0 : (double) (xPages * 4096) / xBytes;
+        }
+        startPeriod(ram, out);
+    }
+
+    /**
+     * Starts throttling at cpu-throttle-initial, or raises it by cpu-throttle-increment (with
+     * cpu-throttle-tailslow: by no more than what would bring the dirty rate to the threshold),
+     * up to max-cpu-throttle.
+     */
+    private void throttleDown(long dirtyBytes, long thresholdBytes) {
+        int now = throttle.percentage();
+        int next;
+        if (!throttle.active()) {
+            next = params.cpuThrottleInitial;
+        } else {
+            int inc = params.cpuThrottleIncrement;
+            if (params.cpuThrottleTailslow && dirtyBytes > 0) {
+                double cpuNow = 100 - now;
+                double cpuIdeal = cpuNow * ((double) thresholdBytes / dirtyBytes);
+                inc = (int) Math.min(cpuNow - cpuIdeal, inc);
+            }
+            next = Math.min(now + inc, params.maxCpuThrottle);
+        }
+        throttle.set(next);
+        stats.cpuThrottlePercentage = throttle.percentage();
+    }
+
 
     /**
      * Puts the source back as it was: its disks active again, then its vCPUs running if they
@@ -299,6 +415,11 @@ public final class LiveMigration {
         stats.totalMillis = (System.nanoTime() - stats.startNanos) / 1_000_000;
         setStatus(Status.FAILED);
         throw cause == null ? new MigrationException(msg) : new MigrationException(msg, cause);
+    }
+
+    /** How long sending {@code bytes} takes at max-bandwidth (a window at least, as QEMU's limit is per window). */
+    private long paidNanos(long bytes) {
+        return Math.max(WINDOW_NANOS, (long) (bytes * 1e9 / Math.max(1, params.maxBandwidth)));
     }
 
     private static void sleepNanos(long n) {

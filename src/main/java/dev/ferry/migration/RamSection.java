@@ -14,6 +14,11 @@ import java.util.List;
  *
  * <p>The source keeps a bitmap of pages still to send per block, filled at setup and by each
  * sync of the dirty log ({@link DirtySync}).
+ *
+ * <p>With XBZRLE on ({@link #enableXbzrle}), pages from the second round on may go as XBZRLE
+ * records: {@code be64(offset | XBZRLE)}, the block name unless CONTINUE, the encoding byte
+ * ({@link Xbzrle#ENCODING_FLAG}), a be16 length and the delta against the page as last sent,
+ * which the source keeps in an {@link XbzrleCache}. The destination always accepts them.
  */
 public final class RamSection implements LiveSection {
     public static final int VERSION = 4;
@@ -33,9 +38,21 @@ public final class RamSection implements LiveSection {
     private RamBlock lastBlock;
     private final byte[] page = new byte[PAGE];
     private RamBlock lastLoadedBlock;
+    private final byte[] delta = new byte[PAGE], previous = new byte[PAGE];
+    private static final byte[] ZERO_PAGE = new byte[PAGE];
+
+    // XBZRLE on the source: null when off
+    private XbzrleCache cache;
+    private long wantedCacheSize;
+    /** XBZRLE is used from the second round on (QEMU: not in the bulk stage, where nothing is cached yet). */
+    private boolean xbzrleRound;
 
     // figures (query-migrate's ram section)
     public long normalPages, zeroPages, syncCount;
+    /** Pages looked at (sent, or skipped as unchanged): what the cache-miss rate is relative to. */
+    public long pagesHandled;
+    /** query-migrate's xbzrle-cache: pages sent as deltas, their bytes (without the 8-byte header), misses, overflows. */
+    public long xbzrlePages, xbzrleBytes, xbzrleCacheMiss, xbzrleOverflow;
 
     public RamSection(List<RamBlock> blocks, DirtySync dirtySync) {
         this.blocks = List.copyOf(blocks);
@@ -45,6 +62,48 @@ public final class RamSection implements LiveSection {
     @Override
     public int version() {
         return VERSION;
+    }
+
+    /**
+     * Sends the next migration's pages with XBZRLE, with a cache of {@code cacheSize} bytes
+     * (made at setup); {@code cacheSize} 0 turns it off.
+     */
+    public void enableXbzrle(long cacheSize) {
+        wantedCacheSize = cacheSize;
+    }
+
+    /**
+     * A new cache size for the migration under way: as QEMU, the cache is replaced by an empty
+     * one of the new size (from the next page sent); nothing happens when the size is unchanged.
+     */
+    public void resizeXbzrleCache(long cacheSize) {
+        wantedCacheSize = cacheSize;
+    }
+
+    /** The size of the cache in use, 0 when XBZRLE is off. */
+    public long xbzrleCacheSize() {
+        XbzrleCache c = cache;
+        return c == null ? 0 : c.size();
+    }
+
+    private void applyCacheSize() throws VMStateException {
+        if (cache != null && cache.size() == wantedCacheSize) return;
+        if (cache != null) cache.close();
+        cache = null;
+        if (wantedCacheSize == 0) return;
+        try {
+            cache = new XbzrleCache(wantedCacheSize, PAGE);
+        } catch (OutOfMemoryError | IllegalArgumentException e) {
+            throw new VMStateException("Failed to allocate an XBZRLE cache of " + wantedCacheSize + " bytes");
+        }
+    }
+
+    @Override
+    public void cleanup() {
+        if (cache != null) cache.close();
+        cache = null;
+        wantedCacheSize = 0;
+        xbzrleRound = false;
     }
 
     public long totalBytes() {
@@ -67,6 +126,11 @@ public final class RamSection implements LiveSection {
         // re-armed so that any write from now on is logged.
         dirtySync.sync(blocks, toSend);
         lastBlock = null;
+        xbzrleRound = false;
+        pagesHandled = xbzrlePages = xbzrleBytes = xbzrleCacheMiss = xbzrleOverflow = 0;
+        if (cache != null) cache.close();
+        cache = null;
+        applyCacheSize();
         out.putBe64(totalBytes() | FLAG_MEM_SIZE);
         for (RamBlock b : blocks) {
             putIdstr(out, b.name());
@@ -99,9 +163,12 @@ public final class RamSection implements LiveSection {
     public boolean saveIterate(MigrationOutput out, long maxBytes) throws VMStateException {
         long start = out.bytesWritten();
         lastBlock = null; // each section names its first page's block
+        if (cache != null || wantedCacheSize != 0) applyCacheSize();
         boolean done = true;
+        long base = 0; // the block's first byte in the address space of all RAM (the cache's key)
         outer:
         for (int i = 0; i < blocks.size(); i++) {
+            if (i > 0) base += blocks.get(i - 1).size();
             long[] bits = toSend[i];
             for (int w = 0; w < bits.length; w++) {
                 while (bits[w] != 0) {
@@ -111,30 +178,74 @@ public final class RamSection implements LiveSection {
                     }
                     int bit = Long.numberOfTrailingZeros(bits[w]);
                     bits[w] &= ~(1L << bit);
-                    sendPage(out, blocks.get(i), ((long) w << 6) + bit);
+                    sendPage(out, blocks.get(i), base, ((long) w << 6) + bit);
                 }
             }
         }
         out.putBe64(FLAG_EOS);
+        if (done && cache != null) xbzrleRound = true; // every page went once: deltas from now on
         return done;
     }
 
-    private void sendPage(MigrationOutput out, RamBlock b, long pageIndex) throws VMStateException {
+    private void sendPage(MigrationOutput out, RamBlock b, long base, long pageIndex) throws VMStateException {
         long offset = pageIndex * PAGE;
         long cont = b == lastBlock ? FLAG_CONTINUE : 0;
+        boolean xbzrle = xbzrleRound && cache != null;
+        pagesHandled++;
         if (b.isZeroPage(pageIndex)) {
+            // the destination will hold zeros: so must a cached copy
+            if (xbzrle) cache.insert(base + offset, ZERO_PAGE, syncCount);
             out.putBe64(offset | FLAG_ZERO | cont);
             if (cont == 0) putIdstr(out, b.name());
             out.putByte(0);
             zeroPages++;
         } else {
+            b.readBytes(offset, page, 0, PAGE); // one copy: what is sent, encoded and cached is the same
+            if (xbzrle) {
+                int sent = sendDelta(out, b, offset, base + offset, cont);
+                if (sent == 0) return; // unchanged since it was last sent: the destination has it
+                if (sent > 0) {
+                    lastBlock = b;
+                    return;
+                }
+            }
             out.putBe64(offset | FLAG_PAGE | cont);
             if (cont == 0) putIdstr(out, b.name());
-            b.readBytes(offset, page, 0, PAGE);
             out.putBuffer(page, 0, PAGE);
             normalPages++;
         }
         lastBlock = b;
+    }
+
+    /**
+     * Sends {@link #page} as a delta against its cached copy. Returns the delta's bytes, 0 when
+     * the page did not change (nothing sent), -1 when it must go whole: not cached (it is
+     * cached now, when its slot is free) or a delta no smaller than a page (overflow).
+     */
+    private int sendDelta(MigrationOutput out, RamBlock b, long offset, long addr, long cont) throws VMStateException {
+        if (!cache.contains(addr, syncCount)) {
+            xbzrleCacheMiss++;
+            cache.insert(addr, page, syncCount);
+            return -1;
+        }
+        cache.read(addr, previous);
+        int n = Xbzrle.encode(previous, page, PAGE, delta, PAGE - 1);
+        if (n == 0) return 0;
+        cache.insert(addr, page, syncCount); // sent whole or as a delta, the destination gets this content
+        if (n < 0) {
+            xbzrleOverflow++;
+            return -1;
+        }
+        long start = out.bytesWritten();
+        out.putBe64(offset | FLAG_XBZRLE | cont);
+        if (cont == 0) putIdstr(out, b.name());
+        out.putByte(Xbzrle.ENCODING_FLAG);
+        out.putByte(n >>> 8);
+        out.putByte(n);
+        out.putBuffer(delta, 0, n);
+        xbzrlePages++;
+        xbzrleBytes += out.bytesWritten() - start - 8; // QEMU counts the delta without the 8-byte header
+        return n;
     }
 
     @Override
@@ -176,7 +287,7 @@ public final class RamSection implements LiveSection {
             }
             if (flags == 0) continue;
             long kind = flags & ~FLAG_CONTINUE;
-            if (kind != FLAG_ZERO && kind != FLAG_PAGE)
+            if (kind != FLAG_ZERO && kind != FLAG_PAGE && kind != FLAG_XBZRLE)
                 throw new VMStateException("Unknown combination of migration flags: 0x" + Long.toHexString(flags));
             if ((flags & FLAG_CONTINUE) == 0) {
                 String id = getIdstr(in);
@@ -194,11 +305,31 @@ public final class RamSection implements LiveSection {
                     MemorySegment s = block.segment().asSlice(addr, PAGE);
                     s.fill((byte) fill);
                 }
+            } else if (kind == FLAG_XBZRLE) {
+                loadDelta(in, block, addr);
             } else {
                 in.getBuffer(page, 0, PAGE);
                 MemorySegment.copy(page, 0, block.segment(), ValueLayout.JAVA_BYTE, addr, PAGE);
             }
         }
+    }
+
+    /** An XBZRLE record's body: applied to the page as the destination holds it, or refused whole. */
+    private void loadDelta(MigrationInput in, RamBlock block, long addr) throws VMStateException {
+        int encoding = in.getByte();
+        if (encoding != Xbzrle.ENCODING_FLAG)
+            throw new VMStateException("Failed to load XBZRLE page - wrong compression! (encoding 0x" + Integer.toHexString(encoding) + ")");
+        int len = (in.getByte() << 8) | in.getByte();
+        if (len > PAGE) throw new VMStateException("Failed to load XBZRLE page - len overflow! (" + len + " bytes)");
+        in.getBuffer(delta, 0, len);
+        MemorySegment.copy(block.segment(), ValueLayout.JAVA_BYTE, addr, page, 0, PAGE);
+        try {
+            Xbzrle.decode(delta, len, page, PAGE);
+        } catch (Xbzrle.MalformedDeltaException e) {
+            throw new VMStateException("Failed to load XBZRLE page at 0x" + Long.toHexString(addr) + " of " + block.name()
+                    + " - decode error: " + e.getMessage());
+        }
+        MemorySegment.copy(page, 0, block.segment(), ValueLayout.JAVA_BYTE, addr, PAGE);
     }
 
     private RamBlock findBlock(String id) {

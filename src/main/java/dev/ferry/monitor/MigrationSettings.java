@@ -12,8 +12,9 @@ import java.util.Map;
 /**
  * The migration capabilities and parameters as QEMU 7.2's monitors see them: every name QEMU
  * 7.2 knows, with its defaults, types and checks. Ferry acts on some: the parameters
- * max-bandwidth and downtime-limit, the capabilities events (the MIGRATION and
- * MIGRATION_PASS events), return-path and pause-before-switchover. The other parameters are
+ * max-bandwidth, downtime-limit, xbzrle-cache-size and the cpu-throttle ones (also while a
+ * migration runs), the capabilities events (the MIGRATION and MIGRATION_PASS events),
+ * return-path, pause-before-switchover, xbzrle and auto-converge. The other parameters are
  * stored and reported; the other capabilities can only be set to false ("not supported yet").
  *
  * <p>return-path: Ferry's default is on (QEMU's is off): over tcp: and unix: the source waits
@@ -26,7 +27,8 @@ public final class MigrationSettings {
             "dirty-bitmaps", "postcopy-blocktime", "late-block-activate", "x-ignore-shared", "validate-uuid",
             "background-snapshot", "zero-copy-send", "postcopy-preempt");
     /** The capabilities Ferry implements: the others are refused when set to true. */
-    static final List<String> SUPPORTED_CAPABILITIES = List.of("events", "return-path", "pause-before-switchover");
+    static final List<String> SUPPORTED_CAPABILITIES = List.of("events", "return-path", "pause-before-switchover", "xbzrle",
+            "auto-converge");
 
     static final QmpType.EnumType CAPABILITY = new QmpType.EnumType("MigrationCapability", CAPABILITIES);
     static final QmpType.StructType CAPABILITY_STATUS = QmpType.struct("MigrationCapabilityStatus")
@@ -119,6 +121,8 @@ public final class MigrationSettings {
         for (String c : CAPABILITIES) caps.put(c, false);
         caps.put("return-path", live.returnPath);
         caps.put("pause-before-switchover", live.pauseBeforeSwitchover);
+        caps.put("xbzrle", live.xbzrle);
+        caps.put("auto-converge", live.autoConverge);
     }
 
     // ------------------------------------------------------------------ capabilities
@@ -152,6 +156,8 @@ public final class MigrationSettings {
         caps.putAll(changes);
         live.returnPath = caps.get("return-path");
         live.pauseBeforeSwitchover = caps.get("pause-before-switchover");
+        live.xbzrle = caps.get("xbzrle");
+        live.autoConverge = caps.get("auto-converge");
     }
 
     /** HMP's info migrate_capabilities. */
@@ -209,8 +215,24 @@ public final class MigrationSettings {
                     live.maxBandwidth = v.canConvertToLong() ? v.longValue() : Long.MAX_VALUE;
                 }
                 case "downtime-limit" -> live.downtimeLimitMs = v.longValue();
-                default -> values.put(n, v);
+                default -> {
+                    values.put(n, v);
+                    applyLive(n, v);
+                }
             }
+        }
+    }
+
+    /** The parameters a migration acts on, handed to it (a running one reads them as they change). */
+    private void applyLive(String name, JsonNode v) {
+        switch (name) {
+            case "xbzrle-cache-size" -> live.xbzrleCacheSize = v.longValue(); // a running migration replaces its cache
+            case "throttle-trigger-threshold" -> live.throttleTriggerThreshold = v.intValue();
+            case "cpu-throttle-initial" -> live.cpuThrottleInitial = v.intValue();
+            case "cpu-throttle-increment" -> live.cpuThrottleIncrement = v.intValue();
+            case "max-cpu-throttle" -> live.maxCpuThrottle = v.intValue();
+            case "cpu-throttle-tailslow" -> live.cpuThrottleTailslow = v.booleanValue();
+            default -> { }
         }
     }
 

@@ -164,12 +164,15 @@ final class QmpMigration {
             switch (st) {
                 case ACTIVE, PRE_SWITCHOVER, DEVICE, CANCELLING -> {
                     o.put("expected-downtime", s.expectedDowntimeMillis);
+                    if (s.cpuThrottlePercentage > 0) o.put("cpu-throttle-percentage", s.cpuThrottlePercentage);
+                    if (xbzrleOn(monitors)) o.set("xbzrle-cache", xbzrleCache(monitors, s));
                     o.put("status", st.qemuName);
                     o.put("setup-time", s.setupMillis);
                     o.put("total-time", elapsed(s));
                     o.set("ram", ram(s));
                 }
                 case COMPLETED -> {
+                    if (xbzrleOn(monitors)) o.set("xbzrle-cache", xbzrleCache(monitors, s));
                     o.put("status", st.qemuName);
                     o.put("setup-time", s.setupMillis);
                     o.put("downtime", s.downtimeMillis);
@@ -236,6 +239,23 @@ final class QmpMigration {
     static long pagesPerSecond(LiveMigration.Stats s) {
         long ms = MigrationControl.isActive(s.status) ? elapsed(s) : s.totalMillis;
         return ms <= 0 ? 0 : (s.normal + s.duplicate) * 1000 / ms;
+    }
+
+    private static boolean xbzrleOn(Monitors monitors) {
+        return monitors.migrationSettings().capability("xbzrle");
+    }
+
+    /** query-migrate's "xbzrle-cache", in QEMU 7.2's member order; the cache size is the parameter's. */
+    private static ObjectNode xbzrleCache(Monitors monitors, LiveMigration.Stats s) {
+        ObjectNode x = QmpJson.NODES.objectNode();
+        x.put("encoding-rate", s.xbzrleEncodingRate);
+        x.put("bytes", s.xbzrleBytes);
+        x.put("cache-size", monitors.machine().migration().parameters.xbzrleCacheSize);
+        x.put("cache-miss-rate", s.xbzrleCacheMissRate);
+        x.put("pages", s.xbzrlePages);
+        x.put("overflow", s.xbzrleOverflow);
+        x.put("cache-miss", s.xbzrleCacheMiss);
+        return x;
     }
 
     /** query-migrate's "ram", in QEMU 7.2's member order. */
@@ -314,6 +334,18 @@ final class QmpMigration {
         long precopy = precopyBytes(s);
         if (precopy != 0) sb.append("precopy ram: ").append(precopy >> 10).append(" kbytes\n");
         if (s.downtimeBytes != 0) sb.append("downtime ram: ").append(s.downtimeBytes >> 10).append(" kbytes\n");
+        if (xbzrleOn(monitors)) {
+            sb.append("cache size: ").append(mig.parameters.xbzrleCacheSize).append(" bytes\n");
+            sb.append("xbzrle transferred: ").append(s.xbzrleBytes >> 10).append(" kbytes\n");
+            sb.append("xbzrle pages: ").append(s.xbzrlePages).append(" pages\n");
+            sb.append("xbzrle cache miss: ").append(s.xbzrleCacheMiss).append(" pages\n");
+            sb.append(String.format(Locale.ROOT, "xbzrle cache miss rate: %.2f%n", s.xbzrleCacheMissRate));
+            sb.append(String.format(Locale.ROOT, "xbzrle encoding rate: %.2f%n", s.xbzrleEncodingRate));
+            sb.append("xbzrle overflow: ").append(s.xbzrleOverflow).append('\n');
+        }
+        if (s.cpuThrottlePercentage > 0 && st != LiveMigration.Status.COMPLETED) {
+            sb.append("cpu throttle percentage: ").append(s.cpuThrottlePercentage).append('\n');
+        }
         return sb.toString().replace("\r\n", "\n");
     }
 }

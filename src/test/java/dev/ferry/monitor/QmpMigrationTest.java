@@ -145,6 +145,69 @@ class QmpMigrationTest {
         }
     }
 
+    private static long ram(Node n, String member) throws Exception {
+        return n.ret("{\"execute\": \"query-migrate\"}").path("ram").path(member).asLong();
+    }
+
+    @Test
+    void xbzrleAndAutoConvergeWithParametersChangedWhileItRuns() throws Exception {
+        try (Node src = new Node("src"); Node dst = new Node("dst")) {
+            src.machine.start();
+            src.machine.resume();
+            src.waitForPasses(2);
+            dst.machine.start();
+            dst.machine.migration().expectIncoming(true);
+            String uri = "unix:" + dir.resolve("xb.sock");
+            assertEquals(OK, dst.cmd("{\"execute\": \"migrate-incoming\", \"arguments\": {\"uri\": \"" + uri + "\"}}"));
+            assertEquals(OK, src.cmd("{\"execute\": \"migrate-set-capabilities\", \"arguments\": {\"capabilities\": "
+                    + "[{\"capability\": \"xbzrle\", \"state\": true}, {\"capability\": \"auto-converge\", \"state\": true}]}}"));
+            assertEquals(OK, src.cmd("{\"execute\": \"migrate-set-parameters\", \"arguments\": {\"max-bandwidth\": 1048576}}"));
+            assertEquals(OK, src.cmd(migrateArgs(uri)));
+
+            // too slow to converge: it iterates, with deltas, until the throttle starts
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            JsonNode q;
+            while (!(q = src.ret("{\"execute\": \"query-migrate\"}")).has("cpu-throttle-percentage")
+                    || q.path("xbzrle-cache").path("pages").asLong() == 0) {
+                assertTrue(List.of("setup", "active").contains(q.path("status").asText()), q.toString());
+                if (System.nanoTime() > deadline) throw new AssertionError("no throttle, no deltas: " + q);
+                Thread.sleep(50);
+            }
+            assertEquals(List.of("expected-downtime", "cpu-throttle-percentage", "xbzrle-cache", "status", "setup-time",
+                    "total-time", "ram"), names(q));
+            assertEquals(20, q.path("cpu-throttle-percentage").asLong(), "cpu-throttle-initial");
+            JsonNode x = q.get("xbzrle-cache");
+            assertEquals(List.of("encoding-rate", "bytes", "cache-size", "cache-miss-rate", "pages", "overflow", "cache-miss"), names(x));
+            assertEquals(64L << 20, x.path("cache-size").asLong());
+            assertTrue(x.path("cache-miss").asLong() > 0, x.toString());
+            assertTrue(x.path("bytes").asLong() < x.path("pages").asLong() * 1024, "deltas are small: " + x);
+            assertEquals(error("There's a migration process in progress"),
+                    src.cmd("{\"execute\": \"migrate-set-capabilities\", \"arguments\": {\"capabilities\": "
+                            + "[{\"capability\": \"xbzrle\", \"state\": false}]}}"));
+
+            // the cache size changes at once
+            assertEquals("", hmp(src.qmp, "migrate_set_parameter xbzrle-cache-size 1M"));
+            String info = hmp(src.qmp, "info migrate");
+            assertTrue(info.contains("\\r\\ncache size: 1048576 bytes\\r\\nxbzrle transferred: "), info);
+            assertTrue(info.matches(".*\\\\r\\\\nxbzrle pages: [1-9][0-9]* pages\\\\r\\\\nxbzrle cache miss: [0-9]+ pages\\\\r\\\\n"
+                    + "xbzrle cache miss rate: [0-9.]+\\\\r\\\\nxbzrle encoding rate: [0-9.]+\\\\r\\\\nxbzrle overflow: [0-9]+\\\\r\\\\n"
+                    + "cpu throttle percentage: [0-9]+\\\\r\\\\n$"), info);
+            assertEquals(1L << 20, src.ret("{\"execute\": \"query-migrate\"}").path("xbzrle-cache").path("cache-size").asLong());
+
+            // a link raised while it runs lets it finish; the throttle ends with it
+            long syncs = ram(src, "dirty-sync-count");
+            assertEquals(OK, src.cmd("{\"execute\": \"migrate-set-parameters\", \"arguments\": "
+                    + "{\"max-bandwidth\": 1073741824, \"downtime-limit\": 20000}}"));
+            awaitStatus(src, "completed");
+            JsonNode done = src.ret("{\"execute\": \"query-migrate\"}");
+            assertEquals(List.of("xbzrle-cache", "status", "setup-time", "downtime", "total-time", "ram"), names(done));
+            assertTrue(done.path("ram").path("dirty-sync-count").asLong() <= syncs + 3, "finished at once: " + done);
+            dst.waitForPasses(3);
+            assertFalse(Files.readString(dir.resolve("dst.txt")).contains("FAIL"));
+            assertFalse(hmp(src.qmp, "info migrate").contains("cpu throttle"));
+        }
+    }
+
     @Test
     void liveMigrationWithPauseBeforeSwitchoverAndDeferredIncoming() throws Exception {
         try (Node src = new Node("src"); Node dst = new Node("dst")) {
@@ -376,7 +439,7 @@ class QmpMigrationTest {
                 assertEquals(error("Parameter 'capabilities[0].state' is missing"),
                         c.command("{\"execute\": \"migrate-set-capabilities\", \"arguments\": {\"capabilities\": "
                                 + "[{\"capability\": \"events\"}]}}"));
-                for (String cap : List.of("xbzrle", "auto-converge", "postcopy-ram", "multifd", "compress")) {
+                for (String cap : List.of("postcopy-ram", "multifd", "compress")) {
                     assertEquals(error("Migration capability '" + cap + "' is not supported yet"),
                             c.command("{\"execute\": \"migrate-set-capabilities\", \"arguments\": {\"capabilities\": "
                                     + "[{\"capability\": \"events\", \"state\": true}, {\"capability\": \"" + cap + "\", \"state\": true}]}}"));
