@@ -266,10 +266,13 @@ public final class RamSection implements LiveSection {
             long word = in.getBe64();
             long flags = word & ~PAGE_MASK;
             long addr = word & PAGE_MASK;
-            if ((flags & FLAG_MEM_SIZE) != 0) {
+            // one kind per record, as QEMU's loader switches on them: a word that mixes kinds
+            // (a corrupt header, typically) is refused rather than half understood
+            long kind = flags & ~FLAG_CONTINUE;
+            if (kind == FLAG_MEM_SIZE) {
                 long total = addr;
                 long seen = 0;
-                while (seen < total) {
+                while (Long.compareUnsigned(seen, total) < 0) {
                     String id = getIdstr(in);
                     long len = in.getBe64();
                     RamBlock b = findBlock(id);
@@ -278,15 +281,14 @@ public final class RamSection implements LiveSection {
                         throw new VMStateException("Length mismatch: " + id + ": 0x" + Long.toHexString(len) + " in != 0x" + Long.toHexString(b.size()));
                     seen += len;
                 }
-                if (seen != total) throw new VMStateException("ram: block sizes add up to " + seen + ", not " + total);
-                flags &= ~FLAG_MEM_SIZE;
+                if (seen != total)
+                    throw new VMStateException("ram: block sizes add up to 0x" + Long.toHexString(seen) + ", not 0x" + Long.toHexString(total));
+                continue;
             }
-            if ((flags & FLAG_EOS) != 0) {
+            if (kind == FLAG_EOS) {
                 lastLoadedBlock = block;
                 return;
             }
-            if (flags == 0) continue;
-            long kind = flags & ~FLAG_CONTINUE;
             if (kind != FLAG_ZERO && kind != FLAG_PAGE && kind != FLAG_XBZRLE)
                 throw new VMStateException("Unknown combination of migration flags: 0x" + Long.toHexString(flags));
             if ((flags & FLAG_CONTINUE) == 0) {
