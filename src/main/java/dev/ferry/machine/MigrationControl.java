@@ -79,6 +79,12 @@ public final class MigrationControl {
         if (t != null) t.join();
     }
 
+    /** Waits up to {@code millis} for the current migration to end; true when it has. */
+    public boolean await(long millis) throws InterruptedException {
+        Thread t = thread;
+        return t == null || t.join(java.time.Duration.ofMillis(millis));
+    }
+
     /** Whether a migration in status {@code s} is still going (QEMU's migration_is_running). */
     public static boolean isActive(LiveMigration.Status s) {
         return s == LiveMigration.Status.SETUP || s == LiveMigration.Status.ACTIVE || s == LiveMigration.Status.DEVICE

@@ -283,7 +283,7 @@ public final class Hmp implements CharFrontend, AutoCloseable {
                     } catch (IOError e) {
                         break;
                     }
-                    HmpContext ctx = new HmpContext(monitors, cpuIndex, historyLines());
+                    HmpContext ctx = new HmpContext(monitors, cpuIndex, historyLines(), Hmp.this::output);
                     monitors.hmpCommands().execute(ctx, line);
                     output(ctx.output());
                     if (ctx.isSuspended()) {

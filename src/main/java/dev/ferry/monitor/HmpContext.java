@@ -13,11 +13,18 @@ public final class HmpContext {
     private final List<String> history;
     private final StringBuilder out = new StringBuilder();
     private boolean suspended;
+    /** Where output can go before the command ends (a terminal's screen); null: only at the end. */
+    private final java.util.function.Consumer<String> live;
 
     public HmpContext(Monitors monitors, int cpuIndex, List<String> history) {
+        this(monitors, cpuIndex, history, null);
+    }
+
+    public HmpContext(Monitors monitors, int cpuIndex, List<String> history, java.util.function.Consumer<String> live) {
         this.monitors = monitors;
         this.cpuIndex = cpuIndex;
         this.history = history;
+        this.live = live;
     }
 
     public Monitors monitors() {
@@ -46,6 +53,13 @@ public final class HmpContext {
     public HmpContext println(String s) {
         out.append(s).append('\n');
         return this;
+    }
+
+    /** Shows what was printed so far now (progress of a long command), where the monitor can. */
+    public void flush() {
+        if (live == null) return;
+        live.accept(output());
+        out.setLength(0);
     }
 
     /** QEMU's hmp_handle_error: "Error: DESC". */

@@ -29,15 +29,25 @@ final class HmpMigration {
                         ctx.println("terminal does not allow synchronous migration, continuing detached");
                         return;
                     }
-                    // QEMU's HMP waits without printing (no block migration to show progress for);
-                    // a failure is reported on stderr, as QEMU's error_report from its timer does
+                    // waits, showing progress each second as QEMU's HMP does for block migration
+                    // ("Completed N %" over one line); a failure is reported on stderr, as
+                    // QEMU's error_report from its timer does
                     MigrationControl mig = ctx.monitors().machine().migration();
+                    boolean shown = false;
                     try {
-                        mig.await();
+                        while (!mig.await(1000)) {
+                            LiveMigration.Stats now = mig.current().stats;
+                            if (now.status != LiveMigration.Status.ACTIVE) continue;
+                            long done = now.transferred, all = now.transferred + now.remaining;
+                            ctx.print("Completed " + (all == 0 ? 0 : done * 100 / all) + " %\r");
+                            ctx.flush();
+                            shown = true;
+                        }
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         return;
                     }
+                    if (shown) ctx.print("\r\n");
                     LiveMigration.Stats st = mig.current().stats;
                     if (st.status == LiveMigration.Status.FAILED && st.error != null) {
                         System.err.println(CommandLine.PROGRAM + ": " + st.error);

@@ -38,7 +38,12 @@ final class HmpClient implements AutoCloseable {
      * {@code marker} after it (waiting for it).
      */
     String until(String marker) throws Exception {
-        long deadline = System.nanoTime() + 5_000_000_000L;
+        return until(marker, 5);
+    }
+
+    /** As {@link #until(String)}, waiting up to {@code seconds}. */
+    String until(String marker, int seconds) throws Exception {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         while (true) {
             int at = seen.indexOf(marker, taken);
             if (at >= 0) {

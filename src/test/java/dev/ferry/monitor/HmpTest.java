@@ -107,6 +107,35 @@ class HmpTest {
     }
 
     @Test
+    void aSynchronousMigrateShowsItsProgressUntilDone() throws Exception {
+        try (TestMachine m = new TestMachine(dir, 1, false, false, null); SocketServerBackend s = SocketServerBackend.unix(sock(), false)) {
+            m.monitors.addHmp(s);
+            m.start(false);
+            String uri = "unix:" + dir.resolve("mig.sock");
+            dev.ferry.migration.Channels.Listener l = dev.ferry.migration.Channels.listen(uri);
+            Thread sink = Thread.ofPlatform().daemon(true).start(() -> {
+                try (var ch = l.accept()) {
+                    ch.in().transferTo(java.io.OutputStream.nullOutputStream());
+                } catch (Exception ignored) {
+                    // the test is over
+                }
+            });
+            try (HmpClient c = new HmpClient(sock())) {
+                c.until(PROMPT);
+                run(c, "migrate_set_capability return-path off");
+                // 64 MiB of guest RAM, mostly zero pages of 9 bytes: a few seconds at 64 KiB/s
+                run(c, "migrate_set_parameter max-bandwidth 64k");
+                c.send("migrate " + uri + "\r");
+                String out = c.until(PROMPT, 60);
+                assertTrue(java.util.regex.Pattern.compile("migrate \\S+\r\n(Completed \\d{1,3} %\r)+\r\n" + java.util.regex.Pattern.quote(PROMPT))
+                        .matcher(out).matches(), out);
+                assertEquals("info status\r\nVM status: paused (postmigrate)\r\n" + PROMPT, run(c, "info status"));
+            }
+            sink.join(10_000);
+        }
+    }
+
+    @Test
     void historyRecallAndLineEditing() throws Exception {
         try (TestMachine m = new TestMachine(dir); SocketServerBackend s = SocketServerBackend.unix(sock(), false)) {
             m.monitors.addHmp(s);
