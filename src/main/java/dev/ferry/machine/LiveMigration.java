@@ -234,13 +234,13 @@ public final class LiveMigration {
                     windowBytes = out.bytesWritten();
                 }
                 long threshold = bandwidth * params.downtimeLimitMs / 1000;
-                long pending = ram.pendingBytes();
+                long pending = MigrationStream.pending(entries).total();
                 if (drained || pending <= threshold) {
                     long pendingBefore = pending;
                     ram.sync();
                     reportPasses(ram);
                     stats.passes++;
-                    pending = ram.pendingBytes();
+                    pending = MigrationStream.pending(entries).total();
                     periodDirtyPages += (pending - pendingBefore) / 4096;
                     endPeriodIfDue(ram, out);
                     double since = (System.nanoTime() - lastSync) / 1e9;

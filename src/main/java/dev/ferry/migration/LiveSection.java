@@ -19,8 +19,26 @@ public interface LiveSection {
      */
     boolean saveIterate(MigrationOutput out, long maxBytes) throws VMStateException;
 
-    /** Bytes still to send (an estimate the precopy loop compares with the downtime budget). */
-    long pendingBytes();
+    /**
+     * What is still to send, as QEMU's save_live_pending splits it: what only precopy can send
+     * (before the destination runs), what either precopy or postcopy can, and what only
+     * postcopy can. Ferry has no postcopy yet, so its precopy loop sends all three; the split
+     * is for the day it has.
+     */
+    record Pending(long precopyOnly, long compatible, long postcopyOnly) {
+        public static final Pending NONE = new Pending(0, 0, 0);
+
+        public long total() {
+            return precopyOnly + compatible + postcopyOnly;
+        }
+
+        public Pending plus(Pending o) {
+            return new Pending(precopyOnly + o.precopyOnly, compatible + o.compatible, postcopyOnly + o.postcopyOnly);
+        }
+    }
+
+    /** The estimate the precopy loop compares with the downtime budget. */
+    Pending pending();
 
     void saveComplete(MigrationOutput out) throws VMStateException;
 

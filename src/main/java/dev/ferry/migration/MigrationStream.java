@@ -72,6 +72,13 @@ public final class MigrationStream {
         return done;
     }
 
+    /** What every live handler still has to send. */
+    public static LiveSection.Pending pending(List<SaveStateEntry> entries) {
+        LiveSection.Pending p = LiveSection.Pending.NONE;
+        for (SaveStateEntry e : entries) if (e.isLive()) p = p.plus(e.live().pending());
+        return p;
+    }
+
     /**
      * With the vCPUs stopped: END sections for live state, FULL sections for every device,
      * EOF, then the JSON description.

@@ -151,12 +151,18 @@ public final class RamSection implements LiveSection {
         syncCount++;
     }
 
-    @Override
+    /** Bytes of the pages marked to send. */
     public long pendingBytes() {
         long n = 0;
         if (toSend == null) return 0;
         for (long[] bits : toSend) for (long w : bits) n += Long.bitCount(w);
         return n * PAGE;
+    }
+
+    /** RAM could go either way with postcopy (QEMU counts it as compatible then); without it, precopy only. */
+    @Override
+    public Pending pending() {
+        return new Pending(pendingBytes(), 0, 0);
     }
 
     @Override
