@@ -502,12 +502,15 @@ public final class VirtMachine implements AutoCloseable {
     void syncDirtyLog(List<RamBlock> blocks, long[][] toSend) {
         bus.bumpDirtyEpoch();
         long epoch = bus.dirtyEpoch();
-        long deadline = System.nanoTime() + 2_000_000_000L;
+        // No time limit: a hart that has not dropped its fast write paths yet (it may sit in a
+        // device access that waits for a slow disk flush) would write pages the harvest below
+        // takes as clean, and those writes would be lost. So wait for every running hart.
         for (Hart h : harts) {
-            while (isRunning() && !h.isStopped() && h.mmu().acknowledgedDirtyEpoch() != epoch
-                    && System.nanoTime() < deadline) {
+            long spins = 0;
+            while (isRunning() && !h.isStopped() && h.mmu().acknowledgedDirtyEpoch() != epoch) {
                 h.kick();
-                Thread.onSpinWait();
+                if (++spins < 1000) Thread.onSpinWait();
+                else java.util.concurrent.locks.LockSupport.parkNanos(50_000);
             }
         }
         for (int i = 0; i < blocks.size(); i++) {

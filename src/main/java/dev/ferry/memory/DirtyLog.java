@@ -26,6 +26,9 @@ public final class DirtyLog {
     public void mark(long page) {
         long bit = 1L << page;
         int w = (int) (page >>> 6);
+        // the page's data was written just before: that store must not pass the check below, or
+        // a harvest in between could take the bit, send the old data, and the write be lost
+        VarHandle.fullFence();
         if ((((long) WORDS.getOpaque(bits, w)) & bit) == 0) WORDS.getAndBitwiseOr(bits, w, bit);
     }
 
