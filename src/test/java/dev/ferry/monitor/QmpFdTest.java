@@ -108,11 +108,8 @@ class QmpFdTest {
     @Test
     void liveMigrationThroughASocketpairHandedToBothMonitors() throws Exception {
         try (QmpNode<QmpSocket> src = QmpNode.demoWithFds(dir, "src"); QmpNode<QmpSocket> dst = QmpNode.demoWithFds(dir, "dst")) {
-            src.machine.start();
-            src.machine.resume();
-            src.waitForPasses(2);
-            dst.machine.start();
-            dst.machine.migration().expectIncoming(true); // -incoming defer
+            src.runUntilPasses(2);
+            dst.startDeferredIncoming();
             int[] sp = Posix.socketpair();
             assertEquals(error("File descriptor named 'mig' has not been found"), dst.qmp.command(incoming("fd:mig")));
             assertEquals(OK, dst.qmp.command(getfd("mig"), sp[1]));
@@ -137,11 +134,8 @@ class QmpFdTest {
     @Test
     void migrationThroughAPipeHasNoReturnPathAndBothSidesTakeANumber() throws Exception {
         try (QmpNode<QmpSocket> src = QmpNode.demoWithFds(dir, "src"); QmpNode<QmpSocket> dst = QmpNode.demoWithFds(dir, "dst")) {
-            src.machine.start();
-            src.machine.resume();
-            src.waitForPasses(2);
-            dst.machine.start();
-            dst.machine.migration().expectIncoming(true);
+            src.runUntilPasses(2);
+            dst.startDeferredIncoming();
             int[] p = Posix.pipe();
             // a number: a descriptor the process owns (here the pipe's read end, handed over)
             assertEquals(OK, dst.qmp.command(incoming("fd:" + p[0])));
@@ -163,9 +157,7 @@ class QmpFdTest {
     @Test
     void aFailedFdMigrationLeavesTheSourceRunning() throws Exception {
         try (QmpNode<QmpSocket> src = QmpNode.demoWithFds(dir, "src")) {
-            src.machine.start();
-            src.machine.resume();
-            src.waitForPasses(1);
+            src.runUntilPasses(1);
             int[] sp = Posix.socketpair();
             Posix.close(sp[1]); // nobody at the other end
             assertEquals(OK, src.qmp.command(getfd("dead"), sp[0]));

@@ -77,11 +77,8 @@ class QmpMigrationTest {
     @Test
     void xbzrleAndAutoConvergeWithParametersChangedWhileItRuns() throws Exception {
         try (QmpNode<QmpClient> src = QmpNode.demo(dir, "src"); QmpNode<QmpClient> dst = QmpNode.demo(dir, "dst")) {
-            src.machine.start();
-            src.machine.resume();
-            src.waitForPasses(2);
-            dst.machine.start();
-            dst.machine.migration().expectIncoming(true);
+            src.runUntilPasses(2);
+            dst.startDeferredIncoming();
             String uri = "unix:" + dir.resolve("xb.sock");
             assertEquals(OK, dst.cmd("{\"execute\": \"migrate-incoming\", \"arguments\": {\"uri\": \"" + uri + "\"}}"));
             assertEquals(OK, src.cmd("{\"execute\": \"migrate-set-capabilities\", \"arguments\": {\"capabilities\": "
@@ -136,11 +133,8 @@ class QmpMigrationTest {
     @Test
     void liveMigrationWithPauseBeforeSwitchoverAndDeferredIncoming() throws Exception {
         try (QmpNode<QmpClient> src = QmpNode.demo(dir, "src"); QmpNode<QmpClient> dst = QmpNode.demo(dir, "dst")) {
-            src.machine.start();
-            src.machine.resume();
-            src.waitForPasses(2);
-            dst.machine.start();
-            dst.machine.migration().expectIncoming(true); // the launcher's -incoming defer
+            src.runUntilPasses(2);
+            dst.startDeferredIncoming();
             String uri = "unix:" + dir.resolve("mig.sock");
 
             // the destination waits in inmigrate until migrate-incoming
@@ -236,11 +230,8 @@ class QmpMigrationTest {
     @Test
     void liveMigrationWithoutReturnPathAndQemusDefaultEvents() throws Exception {
         try (QmpNode<QmpClient> src = QmpNode.demo(dir, "src"); QmpNode<QmpClient> dst = QmpNode.demo(dir, "dst")) {
-            src.machine.start();
-            src.machine.resume();
-            src.waitForPasses(1);
-            dst.machine.start();
-            dst.machine.migration().expectIncoming(true);
+            src.runUntilPasses(1);
+            dst.startDeferredIncoming();
             String uri = "unix:" + dir.resolve("mig2.sock");
             assertEquals(OK, dst.cmd("{\"execute\": \"migrate-set-capabilities\", \"arguments\": {\"capabilities\": "
                     + "[{\"capability\": \"events\", \"state\": true}]}}"));

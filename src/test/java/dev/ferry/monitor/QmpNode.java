@@ -119,6 +119,19 @@ final class QmpNode<C extends AutoCloseable> implements AutoCloseable {
         return out;
     }
 
+    /** Starts the demo guest and waits for its first {@code n} passes. */
+    void runUntilPasses(int n) throws Exception {
+        machine.start();
+        machine.resume();
+        waitForPasses(n);
+    }
+
+    /** Starts the machine as {@code -incoming defer} does: in inmigrate, waiting for migrate-incoming. */
+    void startDeferredIncoming() {
+        machine.start();
+        machine.migration().expectIncoming(true);
+    }
+
     void waitForPasses(int n) throws Exception {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (passes().size() < n) {
