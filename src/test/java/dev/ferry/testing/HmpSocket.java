@@ -1,5 +1,6 @@
 package dev.ferry.testing;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
@@ -16,14 +17,12 @@ public final class HmpSocket {
     }
 
     /**
-     * Connects (waiting up to a minute for the socket to appear), types each line after the
+     * Connects (waiting up to a minute for the process to listen), types each line after the
      * prompt and returns everything that came back until the last prompt; after {@code quit},
      * until the monitor goes away with the process.
      */
     public static String send(Path sock, String... lines) throws Exception {
-        awaitFile(sock);
-        try (SocketChannel sc = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            sc.connect(UnixDomainSocketAddress.of(sock));
+        try (SocketChannel sc = connect(sock)) {
             InputStream in = Channels.newInputStream(sc);
             OutputStream out = Channels.newOutputStream(sc);
             StringBuilder all = new StringBuilder();
@@ -38,12 +37,38 @@ public final class HmpSocket {
         }
     }
 
-    /** Waits up to a minute for {@code p} to exist (a socket the process has yet to create). */
-    public static void awaitFile(Path p) throws Exception {
+    private static SocketChannel connect(Path sock) throws Exception {
+        return retry(sock, () -> {
+            SocketChannel sc = SocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                sc.connect(UnixDomainSocketAddress.of(sock));
+                return sc;
+            } catch (IOException e) {
+                sc.close();
+                throw e;
+            }
+        });
+    }
+
+    /** A connection that may fail at first. */
+    interface Connect<T> {
+        T attempt() throws IOException;
+    }
+
+    /**
+     * Connects to a socket a process is starting to serve: until it exists and is listening
+     * (the file appears at bind, before listen) the attempt is refused; retried for a minute.
+     */
+    static <T> T retry(Path sock, Connect<T> connect) throws Exception {
         long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!Files.exists(p)) {
-            if (System.nanoTime() > deadline) throw new AssertionError("no " + p);
-            Thread.sleep(20);
+        while (true) {
+            try {
+                if (Files.exists(sock)) return connect.attempt();
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) throw e;
+            }
+            if (System.nanoTime() > deadline) throw new AssertionError("no " + sock);
+            Thread.sleep(50);
         }
     }
 

@@ -19,10 +19,9 @@ public final class QmpSocket implements AutoCloseable {
     private final UnixSocket s;
     private final StringBuilder pending = new StringBuilder();
 
-    /** Connects (waiting for the socket to appear), checks the greeting and negotiates capabilities. */
+    /** Connects (waiting up to a minute for the process to listen), checks the greeting and negotiates capabilities. */
     public QmpSocket(Path sock) throws Exception {
-        HmpSocket.awaitFile(sock);
-        s = UnixSocket.connect(sock);
+        s = HmpSocket.retry(sock, () -> UnixSocket.connect(sock));
         assertTrue(line().startsWith("{\"QMP\""));
         assertEquals("{\"return\": {}}", command("{\"execute\": \"qmp_capabilities\"}"));
     }
