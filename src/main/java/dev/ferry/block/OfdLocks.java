@@ -1,21 +1,15 @@
 package dev.ferry.block;
 
+import dev.ferry.os.Posix;
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 
 /**
  * Open-file-description locks ({@code fcntl(F_OFD_SETLK)}), the kind QEMU's file-posix driver
- * takes, on a descriptor of our own opened through the C library with the FFM API.
+ * takes, on a descriptor of our own opened through the C library ({@link Posix}).
  *
  * <p>Why not {@code FileChannel.lock}: those are POSIX record locks owned by the process; they
  * vanish when any descriptor of the file in the JVM is closed, and two channels of one JVM on the
@@ -26,65 +20,15 @@ import java.nio.file.Path;
  *
  * <p>Linux x86-64 and AArch64 share the {@code struct flock} layout and the command numbers used here.
  */
-@SuppressWarnings("restricted") // native calls: the launcher and surefire pass --enable-native-access=ALL-UNNAMED
 final class OfdLocks implements AutoCloseable {
     private static final int F_OFD_GETLK = 36;
     private static final int F_OFD_SETLK = 37;
     private static final short F_RDLCK = 0;
     private static final short F_WRLCK = 1;
     private static final short F_UNLCK = 2;
-    private static final int O_RDONLY = 0;
-    private static final int O_RDWR = 2;
-    private static final int O_CLOEXEC = 0x80000;
     private static final int FALLOC_FL_KEEP_SIZE = 1;
     private static final int FALLOC_FL_PUNCH_HOLE = 2;
     private static final long FLOCK_SIZE = 32; // short type, short whence, (pad), off_t start, off_t len, pid_t pid, (pad)
-
-    private static final MethodHandle OPEN;
-    private static final MethodHandle CLOSE;
-    private static final MethodHandle FCNTL;
-    private static final MethodHandle FALLOCATE;
-    private static final StructLayout CAPTURE;
-    private static final VarHandle ERRNO;
-    private static final Throwable UNAVAILABLE;
-
-    static {
-        MethodHandle open = null, close = null, fcntl = null, fallocate = null;
-        StructLayout capture = null;
-        VarHandle errno = null;
-        Throwable why = null;
-        try {
-            String os = System.getProperty("os.name", "");
-            String arch = System.getProperty("os.arch", "");
-            if (!os.startsWith("Linux") || !(arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64")))
-                throw new UnsupportedOperationException("OFD locks are implemented for Linux on x86-64 and AArch64 only");
-            Linker linker = Linker.nativeLinker();
-            SymbolLookup libc = linker.defaultLookup();
-            capture = Linker.Option.captureStateLayout();
-            errno = capture.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-            Linker.Option errnoOpt = Linker.Option.captureCallState("errno");
-            open = linker.downcallHandle(libc.find("open").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
-                    Linker.Option.firstVariadicArg(2), errnoOpt);
-            close = linker.downcallHandle(libc.find("close").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-            fcntl = linker.downcallHandle(libc.find("fcntl").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS),
-                    Linker.Option.firstVariadicArg(2), errnoOpt);
-            fallocate = linker.downcallHandle(libc.find("fallocate").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                            ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), errnoOpt);
-        } catch (Throwable t) {
-            why = t;
-        }
-        OPEN = open;
-        CLOSE = close;
-        FCNTL = fcntl;
-        FALLOCATE = fallocate;
-        CAPTURE = capture;
-        ERRNO = errno;
-        UNAVAILABLE = why;
-    }
 
     private final int fd;
     private final Path path;
@@ -97,50 +41,39 @@ final class OfdLocks implements AutoCloseable {
 
     /** Whether OFD locks can be used in this JVM; otherwise why not. */
     static boolean available() {
-        return UNAVAILABLE == null;
+        return Posix.available();
     }
 
     static String unavailableReason() {
-        return UNAVAILABLE == null ? "" : String.valueOf(UNAVAILABLE.getMessage());
+        return Posix.unavailableReason();
     }
 
     /** Opens a descriptor of {@code path} for locks (read-write if {@code writable}, for hole punching). */
     static OfdLocks open(Path path, boolean writable) throws IOException {
-        if (UNAVAILABLE != null) throw new IOException("OFD locks are unavailable: " + unavailableReason(), UNAVAILABLE);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = arena.allocate(CAPTURE);
-            MemorySegment name = arena.allocateFrom(path.toString());
-            int fd = (int) OPEN.invokeExact(cs, name, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC, 0);
-            if (fd < 0) throw new IOException("Could not open '" + path + "' for locking: errno " + errno(cs));
-            return new OfdLocks(fd, path);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IOException(t);
+        if (!available()) throw new IOException("OFD locks are unavailable: " + unavailableReason());
+        try {
+            return new OfdLocks(Posix.open(path, writable ? Posix.O_RDWR : Posix.O_RDONLY), path);
+        } catch (Posix.ErrnoException e) {
+            throw new IOException("Could not open '" + path + "' for locking: errno " + e.errno, e);
         }
     }
 
-    private static int errno(MemorySegment cs) {
-        return (int) ERRNO.get(cs, 0L);
-    }
-
+    /** One fcntl lock command on the byte at {@code start}; returns 0 or -errno. */
     private int fcntl(int cmd, short type, long start, short[] typeOut) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = arena.allocate(CAPTURE);
             MemorySegment fl = arena.allocate(FLOCK_SIZE, 8);
             fl.set(ValueLayout.JAVA_SHORT, 0, type);
             fl.set(ValueLayout.JAVA_SHORT, 2, (short) 0); // SEEK_SET
             fl.set(ValueLayout.JAVA_LONG, 8, start);
             fl.set(ValueLayout.JAVA_LONG, 16, 1);
             fl.set(ValueLayout.JAVA_INT, 24, 0); // l_pid must be 0 for OFD locks
-            int r = (int) FCNTL.invokeExact(cs, fd, cmd, fl);
-            if (r < 0) return -errno(cs);
+            try {
+                Posix.fcntl(fd, cmd, fl);
+            } catch (Posix.ErrnoException e) {
+                return -e.errno;
+            }
             if (typeOut != null) typeOut[0] = fl.get(ValueLayout.JAVA_SHORT, 0);
             return 0;
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IOException(t);
         }
     }
 
@@ -164,11 +97,10 @@ final class OfdLocks implements AutoCloseable {
 
     /** Punches a hole (keeping the size); false where the file system cannot. */
     boolean punchHole(long offset, long length) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = arena.allocate(CAPTURE);
-            int r = (int) FALLOCATE.invokeExact(cs, fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length);
-            return r == 0;
-        } catch (Throwable t) {
+        try {
+            Posix.fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length);
+            return true;
+        } catch (IOException e) {
             return false;
         }
     }
@@ -178,12 +110,9 @@ final class OfdLocks implements AutoCloseable {
         if (closed) return;
         closed = true;
         try {
-            int r = (int) CLOSE.invokeExact(fd);
-            if (r < 0) throw new IOException("close failed for the lock descriptor of '" + path + "'");
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IOException(t);
+            Posix.close(fd);
+        } catch (IOException e) {
+            throw new IOException("close failed for the lock descriptor of '" + path + "'", e);
         }
     }
 }

@@ -2,6 +2,8 @@ package dev.ferry.monitor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.machine.Snapshots;
+import dev.ferry.machine.VirtMachine;
+import dev.ferry.migration.MigrationException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,32 +19,8 @@ final class QmpSnapshots {
     }
 
     static void register(QmpCommands r) {
-        r.register(QmpCommand.builder("snapshot-save")
-                .arg("job-id", QmpType.STR)
-                .arg("tag", QmpType.STR)
-                .arg("vmstate", QmpType.STR)
-                .arg("devices", QmpType.arrayOf(QmpType.STR))
-                .handler(call -> {
-                    String tag = call.str("tag"), vmstate = call.str("vmstate");
-                    List<String> devices = strings(call.get("devices"));
-                    var m = call.monitors().machine();
-                    call.monitors().jobs().start(call.str("job-id"), "snapshot-save", () -> Snapshots.save(m, tag, devices, vmstate));
-                    return QmpCommand.empty();
-                })
-                .build());
-        r.register(QmpCommand.builder("snapshot-load")
-                .arg("job-id", QmpType.STR)
-                .arg("tag", QmpType.STR)
-                .arg("vmstate", QmpType.STR)
-                .arg("devices", QmpType.arrayOf(QmpType.STR))
-                .handler(call -> {
-                    String tag = call.str("tag"), vmstate = call.str("vmstate");
-                    List<String> devices = strings(call.get("devices"));
-                    var m = call.monitors().machine();
-                    call.monitors().jobs().start(call.str("job-id"), "snapshot-load", () -> Snapshots.load(m, tag, devices, vmstate));
-                    return QmpCommand.empty();
-                })
-                .build());
+        registerWithVmstate(r, "snapshot-save", Snapshots::save);
+        registerWithVmstate(r, "snapshot-load", Snapshots::load);
         r.register(QmpCommand.builder("snapshot-delete")
                 .arg("job-id", QmpType.STR)
                 .arg("tag", QmpType.STR)
@@ -60,6 +38,28 @@ final class QmpSnapshots {
             call.monitors().jobs().dismiss(call.str("id"));
             return QmpCommand.empty();
         }).build());
+    }
+
+    /** What snapshot-save and snapshot-load run as their job. */
+    private interface VmstateOperation {
+        void run(VirtMachine m, String tag, List<String> devices, String vmstate) throws MigrationException;
+    }
+
+    /** snapshot-save and snapshot-load: the same arguments, a job of the command's name. */
+    private static void registerWithVmstate(QmpCommands r, String name, VmstateOperation op) {
+        r.register(QmpCommand.builder(name)
+                .arg("job-id", QmpType.STR)
+                .arg("tag", QmpType.STR)
+                .arg("vmstate", QmpType.STR)
+                .arg("devices", QmpType.arrayOf(QmpType.STR))
+                .handler(call -> {
+                    String tag = call.str("tag"), vmstate = call.str("vmstate");
+                    List<String> devices = strings(call.get("devices"));
+                    var m = call.monitors().machine();
+                    call.monitors().jobs().start(call.str("job-id"), name, () -> op.run(m, tag, devices, vmstate));
+                    return QmpCommand.empty();
+                })
+                .build());
     }
 
     private static List<String> strings(JsonNode array) {

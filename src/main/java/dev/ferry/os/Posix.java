@@ -24,7 +24,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 /**
  * The C library's descriptor and Unix-socket calls through the FFM API: what the JDK's channels
  * cannot do (receive and send descriptors with SCM_RIGHTS, use a descriptor the process
- * inherited or was handed). Every call retries on EINTR and reports failure as an
+ * inherited or was handed, take open-file-description locks, punch holes). Every call retries on EINTR and reports failure as an
  * {@link IOException} carrying strerror's text.
  *
  * <p>The struct layouts ({@code msghdr}, {@code iovec}, {@code cmsghdr}, {@code sockaddr_un}) and
@@ -76,13 +76,13 @@ public final class Posix {
     private static final long CMSG_HDR = CMSGHDR.byteSize();
 
     private static final MethodHandle SOCKET, SOCKETPAIR, BIND, LISTEN, ACCEPT4, CONNECT, RECVMSG, SENDMSG, READ, WRITE,
-            CLOSE, SHUTDOWN, GETSOCKOPT, PIPE2, STRERROR;
+            CLOSE, SHUTDOWN, GETSOCKOPT, PIPE2, STRERROR, OPEN, FCNTL, FALLOCATE;
     private static final StructLayout CAPTURE;
     private static final VarHandle ERRNO;
     private static final Throwable UNAVAILABLE;
 
     static {
-        MethodHandle[] h = new MethodHandle[15];
+        MethodHandle[] h = new MethodHandle[18];
         StructLayout capture = null;
         VarHandle errno = null;
         Throwable why = null;
@@ -90,7 +90,7 @@ public final class Posix {
             String os = System.getProperty("os.name", "");
             String arch = System.getProperty("os.arch", "");
             if (!os.startsWith("Linux") || !(arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64")))
-                throw new UnsupportedOperationException("descriptor passing is implemented for Linux on x86-64 and AArch64 only");
+                throw new UnsupportedOperationException("native descriptor calls are implemented for Linux on x86-64 and AArch64 only");
             Linker linker = Linker.nativeLinker();
             SymbolLookup libc = linker.defaultLookup();
             capture = Linker.Option.captureStateLayout();
@@ -118,6 +118,13 @@ public final class Posix {
                 MemorySegment sym = libc.find(names[i]).orElseThrow();
                 h[i] = names[i].equals("strerror") ? linker.downcallHandle(sym, fds[i]) : linker.downcallHandle(sym, fds[i], e);
             }
+            // open and fcntl are variadic: the mode and the argument pointer follow the two fixed ones
+            h[15] = linker.downcallHandle(libc.find("open").orElseThrow(),
+                    FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2), e);
+            h[16] = linker.downcallHandle(libc.find("fcntl").orElseThrow(),
+                    FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), Linker.Option.firstVariadicArg(2), e);
+            h[17] = linker.downcallHandle(libc.find("fallocate").orElseThrow(),
+                    FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), e);
         } catch (Throwable t) {
             why = t;
         }
@@ -136,6 +143,9 @@ public final class Posix {
         GETSOCKOPT = h[12];
         PIPE2 = h[13];
         STRERROR = h[14];
+        OPEN = h[15];
+        FCNTL = h[16];
+        FALLOCATE = h[17];
         CAPTURE = capture;
         ERRNO = errno;
         UNAVAILABLE = why;
@@ -144,6 +154,11 @@ public final class Posix {
     /** Whether the bindings work in this JVM. */
     public static boolean available() {
         return UNAVAILABLE == null;
+    }
+
+    /** Why the bindings do not work in this JVM ("" when they do). */
+    public static String unavailableReason() {
+        return UNAVAILABLE == null ? "" : String.valueOf(UNAVAILABLE.getMessage());
     }
 
     private static void check() throws IOException {
@@ -252,6 +267,33 @@ public final class Posix {
             MemorySegment fds = a.allocate(JAVA_INT, 2);
             call(a, "pipe2", cs -> (int) PIPE2.invokeExact(cs, fds, O_CLOEXEC));
             return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+        }
+    }
+
+    // ------------------------------------------------------------------ files
+
+    public static final int O_RDONLY = 0;
+    public static final int O_RDWR = 2;
+
+    /** open(2) of an existing file with {@code flags} (O_RDONLY or O_RDWR); the descriptor is close-on-exec. */
+    public static int open(Path path, int flags) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment name = a.allocateFrom(path.toString());
+            return (int) call(a, "open", cs -> (int) OPEN.invokeExact(cs, name, flags | O_CLOEXEC, 0));
+        }
+    }
+
+    /** fcntl(2) with a pointer argument (a {@code struct flock} for the lock commands); returns its result. */
+    public static int fcntl(int fd, int cmd, MemorySegment arg) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            return (int) call(a, "fcntl", cs -> (int) FCNTL.invokeExact(cs, fd, cmd, arg));
+        }
+    }
+
+    /** fallocate(2): allocates, or with FALLOC_FL_PUNCH_HOLE frees, a range of a file. */
+    public static void fallocate(int fd, int mode, long offset, long length) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            call(a, "fallocate", cs -> (int) FALLOCATE.invokeExact(cs, fd, mode, offset, length));
         }
     }
 

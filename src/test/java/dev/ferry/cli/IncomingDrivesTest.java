@@ -7,14 +7,10 @@ import dev.ferry.block.Images;
 import dev.ferry.block.OpenOptions;
 import dev.ferry.block.Qcow2CreateOptions;
 import dev.ferry.block.Qcow2Image;
+import dev.ferry.testing.FerryProcess;
+import dev.ferry.testing.HmpSocket;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,63 +36,22 @@ class IncomingDrivesTest {
         return all;
     }
 
-    private static int launch(String[] args, PrintStream err) {
-        return Main.run(args, System.out, err, Capabilities.IMPLEMENTED, new Main.Launch() {
-            @Override public int run(MachineConfig config) {
-                PrintStream old = System.err;
-                System.setErr(err);
-                try {
-                    return Launcher.run(config);
-                } finally {
-                    System.setErr(old);
-                }
-            }
-
-            @Override public int demo(String[] a) {
-                return 1;
-            }
-        });
-    }
-
-    private static String hmp(Path sock, String... lines) throws Exception {
-        while (!Files.exists(sock)) Thread.sleep(20);
-        try (SocketChannel sc = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            sc.connect(UnixDomainSocketAddress.of(sock));
-            InputStream in = Channels.newInputStream(sc);
-            OutputStream out = Channels.newOutputStream(sc);
-            StringBuilder all = new StringBuilder();
-            for (int i = 0; i <= lines.length; i++) {
-                if (i > 0) {
-                    out.write((lines[i - 1] + "\r").getBytes(StandardCharsets.UTF_8));
-                    out.flush();
-                }
-                int start = all.length();
-                while (all.indexOf("(qemu) ", start) < 0) {
-                    int c = in.read();
-                    if (c < 0) return all.toString();
-                    all.append((char) c);
-                }
-            }
-            return all.toString();
-        }
-    }
-
     @Test
     void incomingStartsOnAnImageTheSourceHolds(@TempDir Path dir) throws Exception {
         Path image = dir.resolve("shared.qcow2");
         Qcow2Image.create(image, Qcow2CreateOptions.of(1 << 20));
         try (BlockDriver source = Images.open(image, OpenOptions.defaults().withWarnings(m -> { }))) {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
-            int status = launch(args(dir, image), new PrintStream(err, true, StandardCharsets.UTF_8));
+            int status = FerryProcess.runHere(args(dir, image), new PrintStream(err, true, StandardCharsets.UTF_8));
             assertEquals(1, status);
             assertTrue(err.toString(StandardCharsets.UTF_8).contains("Failed to get \"write\" lock"), err.toString());
 
             Files.deleteIfExists(dir.resolve("mon.sock"));
             ByteArrayOutputStream err2 = new ByteArrayOutputStream();
             CompletableFuture<Integer> dst = CompletableFuture.supplyAsync(
-                    () -> launch(args(dir, image, "-incoming", "defer"), new PrintStream(err2, true, StandardCharsets.UTF_8)));
+                    () -> FerryProcess.runHere(args(dir, image, "-incoming", "defer"), new PrintStream(err2, true, StandardCharsets.UTF_8)));
             Path mon = dir.resolve("mon.sock");
-            String out = hmp(mon, "info status", "quit");
+            String out = HmpSocket.send(mon, "info status", "quit");
             assertTrue(out.contains("VM status: paused (inmigrate)"), out + err2);
             assertEquals(0, dst.get(30, TimeUnit.SECONDS), err2.toString());
             // the destination neither locked nor wrote the image: the source writes on

@@ -3,14 +3,10 @@ package dev.ferry.cli;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.ferry.demo.DemoGuest;
+import dev.ferry.testing.FerryProcess;
+import dev.ferry.testing.HmpSocket;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,21 +38,7 @@ class IncomingStreamErrorsTest {
     private static Outcome launch(String[] args) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        int status = Main.run(args, System.out, err, Capabilities.IMPLEMENTED, new Main.Launch() {
-            @Override public int run(MachineConfig config) {
-                PrintStream old = System.err;
-                System.setErr(err);
-                try {
-                    return Launcher.run(config);
-                } finally {
-                    System.setErr(old);
-                }
-            }
-
-            @Override public int demo(String[] a) {
-                return 1;
-            }
-        });
+        int status = FerryProcess.runHere(args, err);
         return new Outcome(status, bytes.toString(StandardCharsets.UTF_8));
     }
 
@@ -69,30 +51,9 @@ class IncomingStreamErrorsTest {
         while (!Files.exists(mon)) Thread.sleep(20);
         while (!Files.exists(dir.resolve("console.txt")) || !Files.readString(dir.resolve("console.txt")).contains("pass 1 ok"))
             Thread.sleep(20);
-        try (SocketChannel sc = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            sc.connect(UnixDomainSocketAddress.of(mon));
-            InputStream in = Channels.newInputStream(sc);
-            OutputStream out = Channels.newOutputStream(sc);
-            for (String line : List.of("stop", "migrate file:" + file, "quit")) {
-                readPrompt(in);
-                out.write((line + "\r").getBytes(StandardCharsets.UTF_8));
-                out.flush();
-            }
-            while (in.read() >= 0) {
-                // until the process's monitor goes away
-            }
-        }
+        HmpSocket.send(mon, "stop", "migrate file:" + file, "quit");
         assertEquals(0, source.get(60, TimeUnit.SECONDS).status());
         return Files.readAllBytes(file);
-    }
-
-    private static void readPrompt(InputStream in) throws Exception {
-        StringBuilder sb = new StringBuilder();
-        while (sb.indexOf("(qemu) ") < 0) {
-            int c = in.read();
-            if (c < 0) throw new AssertionError("monitor closed: " + sb);
-            sb.append((char) c);
-        }
     }
 
     private static Outcome incoming(Path dir, byte[] stream) throws Exception {

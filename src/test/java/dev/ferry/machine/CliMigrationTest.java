@@ -4,16 +4,10 @@ import static dev.ferry.machine.LinuxMigrationTest.abPasses;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.ferry.os.Posix;
-import dev.ferry.os.UnixSocket;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import dev.ferry.testing.FerryProcess;
+import dev.ferry.testing.HmpSocket;
+import dev.ferry.testing.QmpSocket;
 import java.net.ServerSocket;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,92 +29,14 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("linux")
 class CliMigrationTest {
     private static Process ferry(Path dir, String name, List<String> extra) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.ferry.cli.Main",
+        List<String> args = new ArrayList<>(List.of(
                 "-machine", "virt", "-m", "256M", "-display", "none", "-kernel", Guests.kernel().toString(),
                 "-initrd", Guests.initrd().toString(), "-append", "console=ttyS0 quiet guest.run=ab&+32",
                 "-serial", "file:" + dir.resolve(name + ".txt"),
                 "-monitor", "unix:" + dir.resolve(name + ".mon") + ",server=on,wait=off",
                 "-qmp", "unix:" + dir.resolve(name + ".qmp") + ",server=on,wait=off"));
-        cmd.addAll(extra);
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
-    }
-
-    private static void awaitFile(Path p) throws Exception {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!Files.exists(p)) {
-            if (System.nanoTime() > deadline) throw new AssertionError("no " + p);
-            Thread.sleep(50);
-        }
-    }
-
-    /** Sends HMP command lines and returns what came back until the last prompt. */
-    private static String hmp(Path sock, String... lines) throws Exception {
-        awaitFile(sock);
-        try (SocketChannel sc = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            sc.connect(UnixDomainSocketAddress.of(sock));
-            InputStream in = Channels.newInputStream(sc);
-            OutputStream out = Channels.newOutputStream(sc);
-            StringBuilder all = new StringBuilder();
-            readPrompt(in, all);
-            for (String l : lines) {
-                out.write((l + "\r").getBytes(StandardCharsets.UTF_8));
-                out.flush();
-                if (!l.equals("quit")) readPrompt(in, all);
-                else while (in.read() >= 0) { } // the monitor goes away with the process
-            }
-            return all.toString();
-        }
-    }
-
-    private static void readPrompt(InputStream in, StringBuilder all) throws Exception {
-        int start = all.length();
-        while (all.indexOf("(qemu) ", start) < 0) {
-            int c = in.read();
-            if (c < 0) return;
-            all.append((char) c);
-        }
-    }
-
-    /** A QMP client on Ferry's FFM sockets, so that a request can carry a descriptor. */
-    private static final class Qmp implements AutoCloseable {
-        private final UnixSocket s;
-        private final StringBuilder pending = new StringBuilder();
-
-        Qmp(Path sock) throws Exception {
-            awaitFile(sock);
-            s = UnixSocket.connect(sock);
-            assertTrue(line().startsWith("{\"QMP\""));
-            assertEquals("{\"return\": {}}", cmd("{\"execute\": \"qmp_capabilities\"}"));
-        }
-
-        private String line() throws IOException {
-            byte[] buf = new byte[4096];
-            while (pending.indexOf("\r\n") < 0) {
-                int n = s.read(buf, 0, buf.length);
-                if (n < 0) throw new IOException("QMP went away");
-                pending.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-            }
-            int nl = pending.indexOf("\r\n");
-            String l = pending.substring(0, nl);
-            pending.delete(0, nl + 2);
-            return l;
-        }
-
-        String cmd(String json, int... fds) throws IOException {
-            byte[] b = json.getBytes(StandardCharsets.UTF_8);
-            s.send(b, 0, b.length, fds);
-            String l;
-            do {
-                l = line();
-            } while (l.startsWith("{\"timestamp\""));
-            return l;
-        }
-
-        @Override
-        public void close() {
-            s.close();
-        }
+        args.addAll(extra);
+        return FerryProcess.start(dir.resolve(name + ".log"), args);
     }
 
     private static void waitFor(Path console, int passes, Process p) throws Exception {
@@ -137,7 +53,7 @@ class CliMigrationTest {
         long deadline = System.nanoTime() + 120_000_000_000L;
         String status;
         while (true) {
-            status = hmp(mon, "info status");
+            status = HmpSocket.send(mon, "info status");
             if (status.contains("VM status: paused") && !status.contains("inmigrate")) return;
             if (!p.isAlive() || System.nanoTime() > deadline) throw new AssertionError("not loaded: " + status);
             Thread.sleep(200);
@@ -147,14 +63,14 @@ class CliMigrationTest {
     /** The destination listens on its -incoming socket. */
     private static void awaitListening(Path mon) throws Exception {
         long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!hmp(mon, "info migrate").contains("socket address:")) {
+        while (!HmpSocket.send(mon, "info migrate").contains("socket address:")) {
             if (System.nanoTime() > deadline) throw new AssertionError("the destination does not listen");
             Thread.sleep(100);
         }
     }
 
     private static void quit(Path dir, String name, Process p) throws Exception {
-        hmp(dir.resolve(name + ".mon"), "quit");
+        HmpSocket.send(dir.resolve(name + ".mon"), "quit");
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), name + " quits");
         assertEquals(0, p.exitValue(), Files.readString(dir.resolve(name + ".log")));
     }
@@ -184,14 +100,14 @@ class CliMigrationTest {
                     {"exec", "exec:cat > " + dir.resolve("state.exec"), "exec:cat " + dir.resolve("state.exec")},
                     {"file", "file:" + dir.resolve("state.file"), "file:" + dir.resolve("state.file")}};
             for (String[] hop : viaFile) {
-                String out = hmp(dir.resolve(cur + ".mon"), "stop", "migrate \"" + hop[1] + "\"", "info status");
+                String out = HmpSocket.send(dir.resolve(cur + ".mon"), "stop", "migrate \"" + hop[1] + "\"", "info status");
                 assertTrue(out.contains("VM status: paused (postmigrate)"), out);
                 int last = abPasses(dir.resolve(cur + ".txt")).getLast();
                 quit(dir, cur, src);
                 Process dst = ferry(dir, hop[0], List.of("-incoming", hop[2]));
                 all.add(dst);
                 awaitLoaded(dir.resolve(hop[0] + ".mon"), dst);
-                hmp(dir.resolve(hop[0] + ".mon"), "cont");
+                HmpSocket.send(dir.resolve(hop[0] + ".mon"), "cont");
                 cur = assertAbGoesOn(dir, hop[0], dst, last);
                 src = dst;
             }
@@ -208,12 +124,12 @@ class CliMigrationTest {
                 Process dst = ferry(dir, hop[0], List.of("-incoming", hop[1]));
                 all.add(dst);
                 awaitListening(dir.resolve(hop[0] + ".mon"));
-                String out = hmp(dir.resolve(cur + ".mon"), "stop", "migrate \"" + hop[1] + "\"", "info status");
+                String out = HmpSocket.send(dir.resolve(cur + ".mon"), "stop", "migrate \"" + hop[1] + "\"", "info status");
                 assertTrue(out.contains("VM status: paused (postmigrate)"), out);
                 int last = abPasses(dir.resolve(cur + ".txt")).getLast();
                 quit(dir, cur, src);
                 awaitLoaded(dir.resolve(hop[0] + ".mon"), dst);
-                hmp(dir.resolve(hop[0] + ".mon"), "cont");
+                HmpSocket.send(dir.resolve(hop[0] + ".mon"), "cont");
                 cur = assertAbGoesOn(dir, hop[0], dst, last);
                 src = dst;
             }
@@ -222,17 +138,17 @@ class CliMigrationTest {
             Process dst = ferry(dir, "fd", List.of("-incoming", "defer"));
             all.add(dst);
             int[] sp = Posix.socketpair();
-            try (Qmp in = new Qmp(dir.resolve("fd.qmp")); Qmp out = new Qmp(dir.resolve(cur + ".qmp"))) {
-                assertEquals("{\"return\": {}}", in.cmd("{\"execute\": \"getfd\", \"arguments\": {\"fdname\": \"mig\"}}", sp[1]));
-                assertEquals("{\"return\": {}}", in.cmd("{\"execute\": \"migrate-incoming\", \"arguments\": {\"uri\": \"fd:mig\"}}"));
-                assertEquals("{\"return\": {}}", out.cmd("{\"execute\": \"stop\"}"));
-                assertEquals("{\"return\": {}}", out.cmd("{\"execute\": \"getfd\", \"arguments\": {\"fdname\": \"mig\"}}", sp[0]));
+            try (QmpSocket in = new QmpSocket(dir.resolve("fd.qmp")); QmpSocket out = new QmpSocket(dir.resolve(cur + ".qmp"))) {
+                assertEquals("{\"return\": {}}", in.command("{\"execute\": \"getfd\", \"arguments\": {\"fdname\": \"mig\"}}", sp[1]));
+                assertEquals("{\"return\": {}}", in.command("{\"execute\": \"migrate-incoming\", \"arguments\": {\"uri\": \"fd:mig\"}}"));
+                assertEquals("{\"return\": {}}", out.command("{\"execute\": \"stop\"}"));
+                assertEquals("{\"return\": {}}", out.command("{\"execute\": \"getfd\", \"arguments\": {\"fdname\": \"mig\"}}", sp[0]));
                 Posix.close(sp[0]);
                 Posix.close(sp[1]);
-                assertEquals("{\"return\": {}}", out.cmd("{\"execute\": \"migrate\", \"arguments\": {\"uri\": \"fd:mig\"}}"));
+                assertEquals("{\"return\": {}}", out.command("{\"execute\": \"migrate\", \"arguments\": {\"uri\": \"fd:mig\"}}"));
                 long deadline = System.nanoTime() + 120_000_000_000L;
                 String q;
-                while (!(q = out.cmd("{\"execute\": \"query-migrate\"}")).contains("\"status\": \"completed\"")) {
+                while (!(q = out.command("{\"execute\": \"query-migrate\"}")).contains("\"status\": \"completed\"")) {
                     if (q.contains("failed") || System.nanoTime() > deadline) throw new AssertionError(q);
                     Thread.sleep(200);
                 }
@@ -240,7 +156,7 @@ class CliMigrationTest {
             int last = abPasses(dir.resolve(cur + ".txt")).getLast();
             quit(dir, cur, src);
             awaitLoaded(dir.resolve("fd.mon"), dst);
-            hmp(dir.resolve("fd.mon"), "cont");
+            HmpSocket.send(dir.resolve("fd.mon"), "cont");
             assertAbGoesOn(dir, "fd", dst, last);
             quit(dir, "fd", dst);
         } finally {

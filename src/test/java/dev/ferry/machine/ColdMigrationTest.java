@@ -43,6 +43,13 @@ class ColdMigrationTest {
         }
     }
 
+    /** Starts the demo guest of {@code m} and waits for its first {@code n} passes on {@code console}. */
+    static void runUntilPasses(VirtMachine m, Path console, int n) throws Exception {
+        m.start();
+        m.resume();
+        waitForPasses(console, n);
+    }
+
     private static void migrateThrough(Path dir, String outUri, String inUri) throws Exception {
         try (VirtMachine src = demoMachine(dir, "src"); VirtMachine dst = demoMachine(dir, "dst")) {
             src.start();

@@ -56,6 +56,13 @@ class ConvergenceTest {
         return new Run(mig, t, incoming, error);
     }
 
+    /** Cancels the migration and waits for it to say so. */
+    private static void cancel(Run run) throws InterruptedException {
+        run.mig().cancel();
+        run.thread().join(10_000);
+        assertEquals(LiveMigration.Status.CANCELLED, run.mig().stats.status);
+    }
+
     private static void waitUntil(BooleanSupplier c, long seconds, String what) throws InterruptedException {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         while (!c.getAsBoolean()) {
@@ -78,9 +85,7 @@ class ConvergenceTest {
     @Test
     void xbzrleSendsDeltasAndTheDestinationGetsTheSameMemory(@TempDir Path dir) throws Exception {
         try (VirtMachine src = demoMachine(dir, "src"); VirtMachine dst = demoMachine(dir, "dst")) {
-            src.start();
-            src.resume();
-            waitForPasses(dir.resolve("src.txt"), 2);
+            runUntilPasses(src, dir.resolve("src.txt"), 2);
             LiveMigration.Parameters p = new LiveMigration.Parameters();
             p.xbzrle = true;
             // 4 MiB of dirty pages never fit in 300 ms of it, and a round of deltas (about 200 KiB)
@@ -108,9 +113,7 @@ class ConvergenceTest {
     @Test
     void aLinkTooSlowKeepsIteratingUntilMaxBandwidthIsRaised(@TempDir Path dir) throws Exception {
         try (VirtMachine src = demoMachine(dir, "src"); VirtMachine dst = demoMachine(dir, "dst")) {
-            src.start();
-            src.resume();
-            waitForPasses(dir.resolve("src.txt"), 2);
+            runUntilPasses(src, dir.resolve("src.txt"), 2);
             LiveMigration.Parameters p = new LiveMigration.Parameters();
             p.maxBandwidth = 3L << 20;
             Run run = start(src, dst, "unix:" + dir.resolve("bw.sock"), p);
@@ -131,9 +134,7 @@ class ConvergenceTest {
     @Test
     void aVerySlowLinkIsHonouredAndCancelledAtOnce(@TempDir Path dir) throws Exception {
         try (VirtMachine src = demoMachine(dir, "src"); VirtMachine dst = demoMachine(dir, "dst")) {
-            src.start();
-            src.resume();
-            waitForPasses(dir.resolve("src.txt"), 1);
+            runUntilPasses(src, dir.resolve("src.txt"), 1);
             LiveMigration.Parameters p = new LiveMigration.Parameters();
             p.maxBandwidth = 100L << 10; // below one 64 KiB step per 100 ms window
             Run run = start(src, dst, "unix:" + dir.resolve("slow.sock"), p);
@@ -146,9 +147,7 @@ class ConvergenceTest {
             assertTrue(sent <= secs * (100 << 10) + (128 << 10), sent + " bytes in " + secs + " s at 100 KiB/s");
             assertTrue(sent >= (100 << 10), "it does send: " + sent);
             long c0 = System.nanoTime();
-            run.mig().cancel();
-            run.thread().join(10_000);
-            assertEquals(LiveMigration.Status.CANCELLED, s.status);
+            cancel(run);
             assertTrue(System.nanoTime() - c0 < 1_000_000_000L, "the rate limit's wait does not delay a cancel");
             assertEquals(RunState.RUNNING, src.state());
         }
@@ -157,9 +156,7 @@ class ConvergenceTest {
     @Test
     void aCancelEndsTheThrottle(@TempDir Path dir) throws Exception {
         try (VirtMachine src = demoMachine(dir, "src"); VirtMachine dst = demoMachine(dir, "dst")) {
-            src.start();
-            src.resume();
-            waitForPasses(dir.resolve("src.txt"), 2);
+            runUntilPasses(src, dir.resolve("src.txt"), 2);
             double full = CpuThrottleTest.rate(src.harts.getFirst(), 1000);
             LiveMigration.Parameters p = new LiveMigration.Parameters();
             p.autoConverge = true;
@@ -172,9 +169,7 @@ class ConvergenceTest {
             Thread.sleep(200);
             double throttled = CpuThrottleTest.rate(src.harts.getFirst(), 1000);
             assertEquals(LiveMigration.Status.ACTIVE, s.status);
-            run.mig().cancel();
-            run.thread().join(10_000);
-            assertEquals(LiveMigration.Status.CANCELLED, s.status);
+            cancel(run);
             assertEquals(0, s.cpuThrottlePercentage);
             assertEquals(RunState.RUNNING, src.state());
             Thread.sleep(300);
@@ -188,9 +183,7 @@ class ConvergenceTest {
     @Test
     void autoConvergeThrottlesTheGuestUntilItConverges(@TempDir Path dir) throws Exception {
         try (VirtMachine src = demoMachine(dir, "src"); VirtMachine dst = demoMachine(dir, "dst")) {
-            src.start();
-            src.resume();
-            waitForPasses(dir.resolve("src.txt"), 2);
+            runUntilPasses(src, dir.resolve("src.txt"), 2);
             LiveMigration.Parameters p = new LiveMigration.Parameters();
             p.autoConverge = true;
             p.maxBandwidth = 8L << 20; // a round takes 0.5 s; unthrottled, the guest rewrites its region in it every time

@@ -2,12 +2,8 @@ package dev.ferry.machine;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
+import dev.ferry.testing.FerryProcess;
+import dev.ferry.testing.HmpSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,48 +34,15 @@ class LinuxSharedStorageMigrationTest {
     private static final Pattern CHECK_OK = Pattern.compile("blk: check ok dev=/dev/vda mib=64 crc=([0-9a-f]{8})");
 
     private static Process ferry(Path dir, Path image, String name, List<String> extra) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.ferry.cli.Main",
+        List<String> args = new ArrayList<>(List.of(
                 "-machine", "virt", "-m", "256M", "-display", "none", "-kernel", Guests.kernel().toString(),
                 "-initrd", Guests.initrd().toString(),
                 "-append", "console=ttyS0 quiet guest.run=blkwrite+/dev/vda+64+7;blkcheck+/dev/vda+64+7",
                 "-drive", "file=" + image + ",format=qcow2,if=none,id=hd0", "-device", "virtio-blk-device,drive=hd0",
                 "-serial", "file:" + dir.resolve(name + ".txt"),
                 "-monitor", "unix:" + dir.resolve(name + ".mon") + ",server=on,wait=off"));
-        cmd.addAll(extra);
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
-    }
-
-    /** Sends HMP command lines and returns what came back until the last prompt. */
-    private static String hmp(Path sock, String... lines) throws Exception {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!Files.exists(sock)) {
-            if (System.nanoTime() > deadline) throw new AssertionError("no monitor socket " + sock);
-            Thread.sleep(50);
-        }
-        try (SocketChannel sc = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            sc.connect(UnixDomainSocketAddress.of(sock));
-            InputStream in = Channels.newInputStream(sc);
-            OutputStream out = Channels.newOutputStream(sc);
-            StringBuilder all = new StringBuilder();
-            readPrompt(in, all);
-            for (String l : lines) {
-                out.write((l + "\r").getBytes(StandardCharsets.UTF_8));
-                out.flush();
-                if (!l.equals("quit")) readPrompt(in, all);
-                else while (in.read() >= 0) { } // the monitor goes away with the process
-            }
-            return all.toString();
-        }
-    }
-
-    private static void readPrompt(InputStream in, StringBuilder all) throws Exception {
-        int start = all.length();
-        while (all.indexOf("(qemu) ", start) < 0) {
-            int c = in.read();
-            if (c < 0) return;
-            all.append((char) c);
-        }
+        args.addAll(extra);
+        return FerryProcess.start(dir.resolve(name + ".log"), args);
     }
 
     private static String console(Path dir, String name) throws Exception {
@@ -119,7 +82,7 @@ class LinuxSharedStorageMigrationTest {
         Process src = null;
         try {
             // the destination opened the image (inactive: no lock, so the source can open it too)
-            assertTrue(hmp(dir.resolve("dst.mon"), "info status").contains("VM status: paused (inmigrate)"));
+            assertTrue(HmpSocket.send(dir.resolve("dst.mon"), "info status").contains("VM status: paused (inmigrate)"));
             src = ferry(dir, image, "src", List.of());
             waitForConsole(dir, "src", "guest: ready", src, 200);
             // blkwrite runs now: migrate as soon as its writes reach the image (clusters allocated,
@@ -129,12 +92,12 @@ class LinuxSharedStorageMigrationTest {
             while (Files.size(image) < empty + (1 << 20) && !console(dir, "src").contains("blk: ") && System.nanoTime() < until)
                 Thread.sleep(50);
             assertFalse(console(dir, "src").contains("blk: "), "the write is still going: " + console(dir, "src"));
-            hmp(dir.resolve("src.mon"), "migrate_set_parameter max-bandwidth 1G", "migrate -d " + uri);
+            HmpSocket.send(dir.resolve("src.mon"), "migrate_set_parameter max-bandwidth 1G", "migrate -d " + uri);
             String info;
             long deadline = System.nanoTime() + 200_000_000_000L;
             do {
                 Thread.sleep(250);
-                info = hmp(dir.resolve("src.mon"), "info migrate");
+                info = HmpSocket.send(dir.resolve("src.mon"), "info migrate");
             } while (!info.contains("Migration status: completed") && !info.contains("Migration status: failed")
                     && System.nanoTime() < deadline);
             assertTrue(info.contains("Migration status: completed"), info + "\n" + Files.readString(dir.resolve("dst.log")));
@@ -149,13 +112,13 @@ class LinuxSharedStorageMigrationTest {
             assertEquals(w.group(1), c.group(1), "the disk holds what was written");
 
             // the source stays in postmigrate without its disk: cont fails while the destination holds it
-            String s = hmp(dir.resolve("src.mon"), "info status", "cont", "info status");
+            String s = HmpSocket.send(dir.resolve("src.mon"), "info status", "cont", "info status");
             assertTrue(s.contains("Error: Failed to get \"write\" lock"), s);
             assertFalse(s.contains("VM status: running"), s);
             assertTrue(s.contains("VM status: paused (postmigrate)"), s);
 
-            hmp(dir.resolve("src.mon"), "quit");
-            hmp(dir.resolve("dst.mon"), "quit");
+            HmpSocket.send(dir.resolve("src.mon"), "quit");
+            HmpSocket.send(dir.resolve("dst.mon"), "quit");
             assertTrue(src.waitFor(30, TimeUnit.SECONDS) && dst.waitFor(30, TimeUnit.SECONDS));
             assertEquals(0, dst.exitValue(), Files.readString(dir.resolve("dst.log")));
         } finally {

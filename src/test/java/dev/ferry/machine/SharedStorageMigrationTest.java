@@ -1,6 +1,7 @@
 package dev.ferry.machine;
 
 import static dev.ferry.machine.ColdMigrationTest.passes;
+import static dev.ferry.machine.ColdMigrationTest.runUntilPasses;
 import static dev.ferry.machine.ColdMigrationTest.waitForPasses;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -136,9 +137,7 @@ class SharedStorageMigrationTest {
              BlockDriver dstDisk = Images.open(img, QCOW2.withInactive(true));
              VirtMachine src = machine(dir, "src", List.of(srcDisk));
              VirtMachine dst = machine(dir, "dst", List.of(dstDisk))) {
-            src.start();
-            src.resume();
-            waitForPasses(dir.resolve("src.txt"), 1);
+            runUntilPasses(src, dir.resolve("src.txt"), 1);
             srcDisk.write(3 << 20, data, 0, data.length);
             MachineMigration.migrate(src, "file:" + dir.resolve("state"));
             assertEquals(RunState.POSTMIGRATE, src.state());
@@ -168,9 +167,7 @@ class SharedStorageMigrationTest {
              VirtMachine dst = machine(dir, "dst", List.of(d2, d1))) {
             // the shared disk is activated first, so the destination must give it back
             assertSame(d1, dst.drives().get(0).driver());
-            src.start();
-            src.resume();
-            waitForPasses(dir.resolve("src.txt"), 1);
+            runUntilPasses(src, dir.resolve("src.txt"), 1);
             s1.write(0, data, 0, data.length);
             dst.start();
             AtomicReference<MigrationException> failure = new AtomicReference<>();

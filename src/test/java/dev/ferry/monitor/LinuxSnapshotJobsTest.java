@@ -1,8 +1,8 @@
 package dev.ferry.monitor;
 
+import static dev.ferry.monitor.QmpNode.OK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,7 +11,6 @@ import dev.ferry.block.Images;
 import dev.ferry.block.OpenOptions;
 import dev.ferry.block.Qemu;
 import dev.ferry.chardev.FileBackend;
-import dev.ferry.chardev.SocketServerBackend;
 import dev.ferry.hw.virtio.VirtioBlk;
 import dev.ferry.machine.DriveBackend;
 import dev.ferry.machine.Guests;
@@ -37,7 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("linux")
 class LinuxSnapshotJobsTest {
     private static final Pattern AB = Pattern.compile("ab: pass (\\d+) ok");
-    private static final String OK = "{\"return\": {}}";
 
     private static List<Integer> passes(Path console) throws Exception {
         Matcher m = AB.matcher(Files.readString(console));
@@ -82,49 +80,41 @@ class LinuxSnapshotJobsTest {
             VirtMachine.Options o = new VirtMachine.Options(256L << 20, 1, VirtMachine.BiosKind.DEFAULT, null, Guests.kernel(),
                     Guests.initrd(), "console=ttyS0 quiet guest.run=blkwrite+/dev/vda+8+7;ab&+32", null,
                     new FileBackend(console, false), false, false, List.of(blk), true);
-            try (VirtMachine m = new VirtMachine(o);
-                 Monitors monitors = new Monitors(m, null, List::of);
-                 SocketServerBackend socket = SocketServerBackend.unix(sock, false)) {
-                monitors.addQmp(socket);
-                m.start();
-                m.resume();
-                try (QmpClient c = new QmpClient(sock)) {
-                    assertNotNull(c.readLine(5000));
-                    assertEquals(OK, c.command("{\"execute\": \"qmp_capabilities\"}"));
-                    waitForPasses(console, 2);
-                    assertTrue(Files.readString(console).contains("blk: write ok"), Files.readString(console));
+            try (QmpNode<QmpClient> node = QmpNode.running(o, sock)) {
+                QmpClient c = node.qmp;
+                waitForPasses(console, 2);
+                assertTrue(Files.readString(console).contains("blk: write ok"), Files.readString(console));
 
-                    // stopped for the save, so that the saved pass is known
-                    assertEquals(OK, c.command("{\"execute\": \"stop\"}"));
-                    int saved = passes(console).getLast();
-                    assertEquals(OK, c.command("{\"execute\": \"snapshot-save\", \"arguments\": {\"job-id\": \"save\", \"tag\": \"ab\", "
-                            + "\"vmstate\": \"disk0\", \"devices\": [\"disk0\"]}}"));
-                    JsonNode save = conclude(c, "save");
-                    assertFalse(save.has("error"), save.toString());
-                    assertEquals(OK, c.command("{\"execute\": \"cont\"}"));
-                    waitForPasses(console, passes(console).size() + 3);
-                    int ranOnTo = passes(console).getLast();
-                    assertTrue(ranOnTo >= saved + 3, "the guest ran on after the save");
+                // stopped for the save, so that the saved pass is known
+                assertEquals(OK, c.command("{\"execute\": \"stop\"}"));
+                int saved = passes(console).getLast();
+                assertEquals(OK, c.command("{\"execute\": \"snapshot-save\", \"arguments\": {\"job-id\": \"save\", \"tag\": \"ab\", "
+                        + "\"vmstate\": \"disk0\", \"devices\": [\"disk0\"]}}"));
+                JsonNode save = conclude(c, "save");
+                assertFalse(save.has("error"), save.toString());
+                assertEquals(OK, c.command("{\"execute\": \"cont\"}"));
+                waitForPasses(console, passes(console).size() + 3);
+                int ranOnTo = passes(console).getLast();
+                assertTrue(ranOnTo >= saved + 3, "the guest ran on after the save");
 
-                    // load while the guest runs
-                    int before = passes(console).size();
-                    assertEquals(OK, c.command("{\"execute\": \"snapshot-load\", \"arguments\": {\"job-id\": \"load\", \"tag\": \"ab\", "
-                            + "\"vmstate\": \"disk0\", \"devices\": [\"disk0\"]}}"));
-                    JsonNode load = conclude(c, "load");
-                    assertFalse(load.has("error"), load.toString());
-                    assertEquals("running", QmpClient.parse(c.command("{\"execute\": \"query-status\"}")).at("/return/status").asText());
-                    waitForPasses(console, passes(console).size() + 3);
-                    List<Integer> all = passes(console);
-                    // passes printed between the load command and the load itself still count on; then the count starts over
-                    int restart = -1;
-                    for (int i = before; i < all.size(); i++) if (all.get(i) <= saved + 2) { restart = i; break; }
-                    assertTrue(restart >= 0, "the pass numbers never went back to the saved " + saved + ": " + all.subList(before, all.size()));
-                    // saved + 2 when the line of a pass the guest had finished was still on its way out at the save
-                    assertTrue(all.get(restart) == saved + 1 || all.get(restart) == saved + 2,
-                            "the first pass after the load follows the saved " + saved + ": " + all.subList(before, all.size()));
-                    for (int i = restart + 1; i < all.size(); i++) assertEquals(all.get(i - 1) + 1, all.get(i), all.toString());
-                    assertFalse(Files.readString(console).contains("FAIL"), Files.readString(console));
-                }
+                // load while the guest runs
+                int before = passes(console).size();
+                assertEquals(OK, c.command("{\"execute\": \"snapshot-load\", \"arguments\": {\"job-id\": \"load\", \"tag\": \"ab\", "
+                        + "\"vmstate\": \"disk0\", \"devices\": [\"disk0\"]}}"));
+                JsonNode load = conclude(c, "load");
+                assertFalse(load.has("error"), load.toString());
+                assertEquals("running", QmpClient.parse(c.command("{\"execute\": \"query-status\"}")).at("/return/status").asText());
+                waitForPasses(console, passes(console).size() + 3);
+                List<Integer> all = passes(console);
+                // passes printed between the load command and the load itself still count on; then the count starts over
+                int restart = -1;
+                for (int i = before; i < all.size(); i++) if (all.get(i) <= saved + 2) { restart = i; break; }
+                assertTrue(restart >= 0, "the pass numbers never went back to the saved " + saved + ": " + all.subList(before, all.size()));
+                // saved + 2 when the line of a pass the guest had finished was still on its way out at the save
+                assertTrue(all.get(restart) == saved + 1 || all.get(restart) == saved + 2,
+                        "the first pass after the load follows the saved " + saved + ": " + all.subList(before, all.size()));
+                for (int i = restart + 1; i < all.size(); i++) assertEquals(all.get(i - 1) + 1, all.get(i), all.toString());
+                assertFalse(Files.readString(console).contains("FAIL"), Files.readString(console));
             }
         }
         String list = Qemu.imgOk("snapshot", "-l", img.toString());

@@ -1,26 +1,17 @@
 package dev.ferry.monitor;
 
+import static dev.ferry.monitor.QmpNode.OK;
+import static dev.ferry.monitor.QmpNode.error;
 import static org.junit.jupiter.api.Assertions.*;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.chardev.FileBackend;
-import dev.ferry.chardev.SocketServerBackend;
-import dev.ferry.demo.DemoGuest;
 import dev.ferry.machine.RunState;
-import dev.ferry.machine.VirtMachine;
 import dev.ferry.os.Descriptor;
 import dev.ferry.os.Posix;
-import dev.ferry.os.UnixSocket;
+import dev.ferry.testing.QmpSocket;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,119 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class QmpFdTest {
-    private static final Pattern PASS = Pattern.compile("demo: pass (\\d+) ok");
-    private static final String OK = "{\"return\": {}}";
-
     @TempDir
     Path dir;
-
-    /** A QMP client that can pass descriptors with a request. */
-    private static final class Client implements AutoCloseable {
-        final UnixSocket s;
-        final StringBuilder pending = new StringBuilder();
-
-        Client(Path sock) throws Exception {
-            s = UnixSocket.connect(sock);
-            assertTrue(line().startsWith("{\"QMP\""));
-            assertEquals(OK, cmd("{\"execute\": \"qmp_capabilities\"}"));
-        }
-
-        String line() throws IOException {
-            byte[] buf = new byte[4096];
-            while (pending.indexOf("\r\n") < 0) {
-                int n = s.read(buf, 0, buf.length);
-                if (n < 0) throw new IOException("the monitor went away");
-                pending.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-            }
-            int nl = pending.indexOf("\r\n");
-            String l = pending.substring(0, nl);
-            pending.delete(0, nl + 2);
-            return l;
-        }
-
-        /** Sends a request with {@code fds} and returns its reply (events skipped). */
-        String cmd(String json, int... fds) throws IOException {
-            byte[] b = json.getBytes(StandardCharsets.UTF_8);
-            s.send(b, 0, b.length, fds);
-            String l;
-            do {
-                l = line();
-            } while (l.startsWith("{\"timestamp\""));
-            return l;
-        }
-
-        JsonNode ret(String json) throws IOException {
-            JsonNode r = QmpClient.parse(cmd(json));
-            assertTrue(r.has("return"), r.toString());
-            return r.get("return");
-        }
-
-        @Override
-        public void close() {
-            s.close();
-        }
-    }
-
-    private final class Node implements AutoCloseable {
-        final String name;
-        final VirtMachine machine;
-        final Monitors monitors;
-        final SocketServerBackend socket;
-        final Client qmp;
-
-        Node(String name) throws Exception {
-            this.name = name;
-            Path guest = dir.resolve("demo.bin");
-            if (!Files.exists(guest)) Files.write(guest, DemoGuest.build(4, 300_000));
-            machine = new VirtMachine(new VirtMachine.Options(32L << 20, 1, VirtMachine.BiosKind.NONE, null, guest, null, null,
-                    null, new FileBackend(dir.resolve(name + ".txt"), false), false, false));
-            monitors = new Monitors(machine, null, List::of);
-            Path sock = dir.resolve(name + ".qmp");
-            socket = SocketServerBackend.unix(sock, false);
-            monitors.addQmp(socket);
-            qmp = new Client(sock);
-        }
-
-        List<Integer> passes() throws Exception {
-            Matcher m = PASS.matcher(Files.readString(dir.resolve(name + ".txt")));
-            List<Integer> out = new ArrayList<>();
-            while (m.find()) out.add(Integer.parseInt(m.group(1)));
-            return out;
-        }
-
-        void waitForPasses(int n) throws Exception {
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while (passes().size() < n) {
-                if (System.nanoTime() > deadline) throw new AssertionError(name + ": guest made no progress");
-                Thread.sleep(20);
-            }
-        }
-
-        String migrationStatus() throws IOException {
-            return qmp.ret("{\"execute\": \"query-migrate\"}").path("status").asText();
-        }
-
-        void awaitStatus(String s) throws Exception {
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            String now;
-            while (!(now = migrationStatus()).equals(s)) {
-                if (System.nanoTime() > deadline || now.equals("failed")) throw new AssertionError(name + ": query-migrate said " + now);
-                Thread.sleep(20);
-            }
-        }
-
-        @Override
-        public void close() {
-            qmp.close();
-            monitors.close();
-            socket.close();
-            machine.close();
-        }
-    }
-
-    private static String error(String desc) {
-        return "{\"error\": {\"class\": \"GenericError\", \"desc\": \"" + desc + "\"}}";
-    }
 
     private static String getfd(String name) {
         return "{\"execute\": \"getfd\", \"arguments\": {\"fdname\": \"" + name + "\"}}";
@@ -180,39 +60,39 @@ class QmpFdTest {
 
     @Test
     void getfdKeepsThePassedDescriptorAndClosefdClosesIt() throws Exception {
-        try (Node n = new Node("n")) {
-            Client c = n.qmp;
-            assertEquals(error("No file descriptor supplied via SCM_RIGHTS"), c.cmd(getfd("x")));
-            assertEquals(error("File descriptor named 'x' not found"), c.cmd(closefd("x")));
+        try (QmpNode<QmpSocket> n = QmpNode.demoWithFds(dir, "n")) {
+            QmpSocket c = n.qmp;
+            assertEquals(error("No file descriptor supplied via SCM_RIGHTS"), c.command(getfd("x")));
+            assertEquals(error("File descriptor named 'x' not found"), c.command(closefd("x")));
             assertEquals("{\"error\": {\"class\": \"GenericError\", \"desc\": \"Parameter 'fdname' is missing\"}}",
-                    c.cmd("{\"execute\": \"getfd\"}"));
+                    c.command("{\"execute\": \"getfd\"}"));
 
             int[] p = Posix.pipe();
-            assertEquals(OK, c.cmd(getfd("x"), p[1]));
+            assertEquals(OK, c.command(getfd("x"), p[1]));
             Posix.close(p[1]);
             // the monitor holds a write end: closing it through closefd is what ends the pipe
             int[] q = Posix.pipe();
-            assertEquals(OK, c.cmd(getfd("y"), q[1]));
+            assertEquals(OK, c.command(getfd("y"), q[1]));
             Posix.close(q[1]);
-            assertEquals(OK, c.cmd(closefd("y")));
+            assertEquals(OK, c.command(closefd("y")));
             assertTrue(endOfFile(q[0]), "closefd closed the monitor's copy of the write end");
-            assertEquals(error("File descriptor named 'y' not found"), c.cmd(closefd("y")));
+            assertEquals(error("File descriptor named 'y' not found"), c.command(closefd("y")));
 
             // a name starting with a digit is refused (and the descriptor not kept)
             int[] d = Posix.pipe();
-            assertEquals(error("Parameter 'fdname' expects a name not starting with a digit"), c.cmd(getfd("3"), d[1]));
+            assertEquals(error("Parameter 'fdname' expects a name not starting with a digit"), c.command(getfd("3"), d[1]));
             Posix.close(d[1]);
             assertTrue(endOfFile(d[0]), "a refused descriptor is closed");
 
             // a descriptor that came with another command waits for the next getfd, as QEMU's
             int[] e = Posix.pipe();
-            assertTrue(QmpClient.parse(c.cmd("{\"execute\": \"query-status\"}", e[1])).has("return"), "query-status answers as usual");
+            assertTrue(QmpClient.parse(c.command("{\"execute\": \"query-status\"}", e[1])).has("return"), "query-status answers as usual");
             Posix.close(e[1]);
-            assertEquals(OK, c.cmd(getfd("late")));
-            assertEquals(OK, c.cmd(getfd("x"), Posix.pipe()[1])); // replacing x closes the first one
+            assertEquals(OK, c.command(getfd("late")));
+            assertEquals(OK, c.command(getfd("x"), Posix.pipe()[1])); // replacing x closes the first one
             assertTrue(endOfFile(p[0]), "the replaced descriptor was closed");
             assertFalse(endOfFile(e[0], 1), "the late one is held");
-            assertEquals(OK, c.cmd(closefd("late")));
+            assertEquals(OK, c.command(closefd("late")));
             assertTrue(endOfFile(e[0]));
         }
     }
@@ -227,48 +107,42 @@ class QmpFdTest {
 
     @Test
     void liveMigrationThroughASocketpairHandedToBothMonitors() throws Exception {
-        try (Node src = new Node("src"); Node dst = new Node("dst")) {
-            src.machine.start();
-            src.machine.resume();
-            src.waitForPasses(2);
-            dst.machine.start();
-            dst.machine.migration().expectIncoming(true); // -incoming defer
+        try (QmpNode<QmpSocket> src = QmpNode.demoWithFds(dir, "src"); QmpNode<QmpSocket> dst = QmpNode.demoWithFds(dir, "dst")) {
+            src.runUntilPasses(2);
+            dst.startDeferredIncoming();
             int[] sp = Posix.socketpair();
-            assertEquals(error("File descriptor named 'mig' has not been found"), dst.qmp.cmd(incoming("fd:mig")));
-            assertEquals(OK, dst.qmp.cmd(getfd("mig"), sp[1]));
+            assertEquals(error("File descriptor named 'mig' has not been found"), dst.qmp.command(incoming("fd:mig")));
+            assertEquals(OK, dst.qmp.command(getfd("mig"), sp[1]));
             Posix.close(sp[1]);
-            assertEquals(OK, dst.qmp.cmd(incoming("fd:mig")));
-            assertEquals(error("File descriptor named 'mig' not found"), dst.qmp.cmd(closefd("mig")), "migrate-incoming took it");
+            assertEquals(OK, dst.qmp.command(incoming("fd:mig")));
+            assertEquals(error("File descriptor named 'mig' not found"), dst.qmp.command(closefd("mig")), "migrate-incoming took it");
 
-            assertEquals(OK, src.qmp.cmd(getfd("mig"), sp[0]));
+            assertEquals(OK, src.qmp.command(getfd("mig"), sp[0]));
             Posix.close(sp[0]);
-            assertEquals(OK, src.qmp.cmd(migrate("fd:mig")));
-            src.awaitStatus("completed");
+            assertEquals(OK, src.qmp.command(migrate("fd:mig")));
+            src.awaitMigrationStatus("completed");
             // with the return path (a socket) the source completes only once the destination runs
             assertEquals(RunState.RUNNING, dst.machine.state());
             assertEquals("postmigrate", src.qmp.ret("{\"execute\": \"query-status\"}").path("status").asText());
             int last = src.passes().getLast();
             dst.waitForPasses(2);
             assertTrue(dst.passes().getFirst() > last, last + " -> " + dst.passes());
-            assertEquals(error("Can't migrate the vm that was paused due to previous migration"), src.qmp.cmd(migrate("fd:mig")));
+            assertEquals(error("Can't migrate the vm that was paused due to previous migration"), src.qmp.command(migrate("fd:mig")));
         }
     }
 
     @Test
     void migrationThroughAPipeHasNoReturnPathAndBothSidesTakeANumber() throws Exception {
-        try (Node src = new Node("src"); Node dst = new Node("dst")) {
-            src.machine.start();
-            src.machine.resume();
-            src.waitForPasses(2);
-            dst.machine.start();
-            dst.machine.migration().expectIncoming(true);
+        try (QmpNode<QmpSocket> src = QmpNode.demoWithFds(dir, "src"); QmpNode<QmpSocket> dst = QmpNode.demoWithFds(dir, "dst")) {
+            src.runUntilPasses(2);
+            dst.startDeferredIncoming();
             int[] p = Posix.pipe();
             // a number: a descriptor the process owns (here the pipe's read end, handed over)
-            assertEquals(OK, dst.qmp.cmd(incoming("fd:" + p[0])));
+            assertEquals(OK, dst.qmp.command(incoming("fd:" + p[0])));
             // and on the source too: a number is a descriptor it owns (the pipe's write end)
-            assertEquals(OK, src.qmp.cmd(migrate("fd:" + p[1])));
+            assertEquals(OK, src.qmp.command(migrate("fd:" + p[1])));
             // a return path on a pipe could never answer: completing proves it stayed off
-            src.awaitStatus("completed");
+            src.awaitMigrationStatus("completed");
             int last = src.passes().getLast();
             dst.waitForPasses(2);
             long deadline = System.nanoTime() + 30_000_000_000L;
@@ -282,20 +156,14 @@ class QmpFdTest {
 
     @Test
     void aFailedFdMigrationLeavesTheSourceRunning() throws Exception {
-        try (Node src = new Node("src")) {
-            src.machine.start();
-            src.machine.resume();
-            src.waitForPasses(1);
+        try (QmpNode<QmpSocket> src = QmpNode.demoWithFds(dir, "src")) {
+            src.runUntilPasses(1);
             int[] sp = Posix.socketpair();
             Posix.close(sp[1]); // nobody at the other end
-            assertEquals(OK, src.qmp.cmd(getfd("dead"), sp[0]));
+            assertEquals(OK, src.qmp.command(getfd("dead"), sp[0]));
             Posix.close(sp[0]);
-            assertEquals(OK, src.qmp.cmd(migrate("fd:dead")));
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (!src.migrationStatus().equals("failed")) {
-                if (System.nanoTime() > deadline) throw new AssertionError(src.migrationStatus());
-                Thread.sleep(20);
-            }
+            assertEquals(OK, src.qmp.command(migrate("fd:dead")));
+            src.awaitMigrationStatus("failed");
             assertEquals("running", src.qmp.ret("{\"execute\": \"query-status\"}").path("status").asText());
             int before = src.passes().size();
             src.waitForPasses(before + 1);

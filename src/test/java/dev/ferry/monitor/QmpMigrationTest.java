@@ -1,23 +1,21 @@
 package dev.ferry.monitor;
 
+import static dev.ferry.monitor.QmpNode.OK;
+import static dev.ferry.monitor.QmpNode.error;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.chardev.FileBackend;
 import dev.ferry.chardev.SocketServerBackend;
-import dev.ferry.demo.DemoGuest;
 import dev.ferry.machine.RunState;
-import dev.ferry.machine.VirtMachine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,134 +27,58 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class QmpMigrationTest {
-    private static final Pattern PASS = Pattern.compile("demo: pass (\\d+) ok");
-    private static final String OK = "{\"return\": {}}";
-
     @TempDir
     Path dir;
 
-    /** A demo-guest machine with a QMP monitor on a Unix socket. */
-    private final class Node implements AutoCloseable {
-        final String name;
-        final VirtMachine machine;
-        final Monitors monitors;
-        final SocketServerBackend socket;
-        final QmpClient qmp;
+    /** Per node, the migration events taken off its client and not yet returned by {@link #migrationEvents}. */
+    private final Map<QmpNode<QmpClient>, List<String>> logs = new HashMap<>();
 
-        Node(String name) throws Exception {
-            this.name = name;
-            Path guest = dir.resolve("demo.bin");
-            if (!Files.exists(guest)) Files.write(guest, DemoGuest.build(4, 300_000));
-            machine = new VirtMachine(new VirtMachine.Options(32L << 20, 1, VirtMachine.BiosKind.NONE, null, guest, null, null,
-                    null, new FileBackend(dir.resolve(name + ".txt"), false), false, false));
-            monitors = new Monitors(machine, null, List::of);
-            Path sock = dir.resolve(name + ".qmp");
-            socket = SocketServerBackend.unix(sock, false);
-            monitors.addQmp(socket);
-            qmp = new QmpClient(sock);
-            assertNotNull(qmp.readLine(5000));
-            assertEquals(OK, qmp.command("{\"execute\": \"qmp_capabilities\"}"));
+    /** Takes one event into n's log ("STATUS" for MIGRATION, "pass N" for MIGRATION_PASS); false when none came. */
+    private boolean pump(QmpNode<QmpClient> n, long timeoutMillis) throws Exception {
+        String e = n.qmp.nextEvent(timeoutMillis);
+        if (e == null) return false;
+        JsonNode j = QmpClient.parse(e);
+        List<String> log = logs.computeIfAbsent(n, k -> new ArrayList<>());
+        switch (j.path("event").asText()) {
+            case "MIGRATION" -> log.add(j.path("data").path("status").asText());
+            case "MIGRATION_PASS" -> log.add("pass " + j.path("data").path("pass").asLong());
+            default -> { }
         }
-
-        String cmd(String json) throws Exception {
-            return qmp.command(json);
-        }
-
-        JsonNode ret(String json) throws Exception {
-            JsonNode r = QmpClient.parse(qmp.command(json));
-            assertTrue(r.has("return"), r.toString());
-            return r.get("return");
-        }
-
-        List<Integer> passes() throws Exception {
-            Matcher m = PASS.matcher(Files.readString(dir.resolve(name + ".txt")));
-            List<Integer> out = new ArrayList<>();
-            while (m.find()) out.add(Integer.parseInt(m.group(1)));
-            return out;
-        }
-
-        void waitForPasses(int n) throws Exception {
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while (passes().size() < n) {
-                if (System.nanoTime() > deadline) throw new AssertionError(name + ": guest made no progress");
-                Thread.sleep(20);
-            }
-        }
-
-        private final List<String> log = new ArrayList<>();
-
-        /** Takes one event into the log ("STATUS" for MIGRATION, "pass N" for MIGRATION_PASS); false when none came. */
-        private boolean pump(long timeoutMillis) throws Exception {
-            String e = qmp.nextEvent(timeoutMillis);
-            if (e == null) return false;
-            JsonNode j = QmpClient.parse(e);
-            switch (j.path("event").asText()) {
-                case "MIGRATION" -> log.add(j.path("data").path("status").asText());
-                case "MIGRATION_PASS" -> log.add("pass " + j.path("data").path("pass").asLong());
-                default -> { }
-            }
-            return true;
-        }
-
-        /** The MIGRATION statuses and MIGRATION_PASS numbers received so far, in order. */
-        List<String> migrationEvents() throws Exception {
-            while (pump(100)) {
-                // take what came
-            }
-            List<String> out = new ArrayList<>(log);
-            log.clear();
-            return out;
-        }
-
-        void awaitMigrationEvent(String status) throws Exception {
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (!log.contains(status)) {
-                if (System.nanoTime() > deadline) throw new AssertionError(name + ": no MIGRATION " + status + " in " + log);
-                pump(50);
-            }
-        }
-
-        @Override
-        public void close() throws Exception {
-            qmp.close();
-            monitors.close();
-            socket.close();
-            machine.close();
-        }
+        return true;
     }
 
-    private static String error(String desc) {
-        return "{\"error\": {\"class\": \"GenericError\", \"desc\": \"" + desc + "\"}}";
+    /** The MIGRATION statuses and MIGRATION_PASS numbers n received so far, in order. */
+    private List<String> migrationEvents(QmpNode<QmpClient> n) throws Exception {
+        while (pump(n, 100)) {
+            // take what came
+        }
+        List<String> log = logs.computeIfAbsent(n, k -> new ArrayList<>());
+        List<String> out = new ArrayList<>(log);
+        log.clear();
+        return out;
+    }
+
+    private void awaitMigrationEvent(QmpNode<QmpClient> n, String status) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!logs.computeIfAbsent(n, k -> new ArrayList<>()).contains(status)) {
+            if (System.nanoTime() > deadline) throw new AssertionError(n.name + ": no MIGRATION " + status + " in " + logs.get(n));
+            pump(n, 50);
+        }
     }
 
     private String migrateArgs(String uri) {
         return "{\"execute\": \"migrate\", \"arguments\": {\"uri\": \"" + uri + "\"}}";
     }
 
-    private static String status(Node n) throws Exception {
-        return n.ret("{\"execute\": \"query-migrate\"}").path("status").asText();
-    }
-
-    private static void awaitStatus(Node n, String s) throws Exception {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!status(n).equals(s)) {
-            if (System.nanoTime() > deadline) throw new AssertionError("query-migrate never said " + s);
-            Thread.sleep(20);
-        }
-    }
-
-    private static long ram(Node n, String member) throws Exception {
+    private static long ram(QmpNode<QmpClient> n, String member) throws Exception {
         return n.ret("{\"execute\": \"query-migrate\"}").path("ram").path(member).asLong();
     }
 
     @Test
     void xbzrleAndAutoConvergeWithParametersChangedWhileItRuns() throws Exception {
-        try (Node src = new Node("src"); Node dst = new Node("dst")) {
-            src.machine.start();
-            src.machine.resume();
-            src.waitForPasses(2);
-            dst.machine.start();
-            dst.machine.migration().expectIncoming(true);
+        try (QmpNode<QmpClient> src = QmpNode.demo(dir, "src"); QmpNode<QmpClient> dst = QmpNode.demo(dir, "dst")) {
+            src.runUntilPasses(2);
+            dst.startDeferredIncoming();
             String uri = "unix:" + dir.resolve("xb.sock");
             assertEquals(OK, dst.cmd("{\"execute\": \"migrate-incoming\", \"arguments\": {\"uri\": \"" + uri + "\"}}"));
             assertEquals(OK, src.cmd("{\"execute\": \"migrate-set-capabilities\", \"arguments\": {\"capabilities\": "
@@ -198,7 +120,7 @@ class QmpMigrationTest {
             long syncs = ram(src, "dirty-sync-count");
             assertEquals(OK, src.cmd("{\"execute\": \"migrate-set-parameters\", \"arguments\": "
                     + "{\"max-bandwidth\": 1073741824, \"downtime-limit\": 20000}}"));
-            awaitStatus(src, "completed");
+            src.awaitMigrationStatus("completed");
             JsonNode done = src.ret("{\"execute\": \"query-migrate\"}");
             assertEquals(List.of("xbzrle-cache", "status", "setup-time", "downtime", "total-time", "ram"), names(done));
             assertTrue(done.path("ram").path("dirty-sync-count").asLong() <= syncs + 3, "finished at once: " + done);
@@ -210,12 +132,9 @@ class QmpMigrationTest {
 
     @Test
     void liveMigrationWithPauseBeforeSwitchoverAndDeferredIncoming() throws Exception {
-        try (Node src = new Node("src"); Node dst = new Node("dst")) {
-            src.machine.start();
-            src.machine.resume();
-            src.waitForPasses(2);
-            dst.machine.start();
-            dst.machine.migration().expectIncoming(true); // the launcher's -incoming defer
+        try (QmpNode<QmpClient> src = QmpNode.demo(dir, "src"); QmpNode<QmpClient> dst = QmpNode.demo(dir, "dst")) {
+            src.runUntilPasses(2);
+            dst.startDeferredIncoming();
             String uri = "unix:" + dir.resolve("mig.sock");
 
             // the destination waits in inmigrate until migrate-incoming
@@ -241,7 +160,7 @@ class QmpMigrationTest {
             assertEquals(error("Migration not in expected state: none"),
                     src.cmd("{\"execute\": \"migrate-continue\", \"arguments\": {\"state\": \"pre-switchover\"}}"));
             assertEquals(OK, src.cmd("{\"execute\": \"migrate\", \"arguments\": {\"uri\": \"" + uri + "\", \"detach\": true}}"));
-            src.awaitMigrationEvent("pre-switchover");
+            awaitMigrationEvent(src, "pre-switchover");
 
             // during: the vCPUs are stopped, the migration waits for migrate-continue
             assertEquals("finish-migrate", src.ret("{\"execute\": \"query-status\"}").path("status").asText());
@@ -270,8 +189,8 @@ class QmpMigrationTest {
             assertEquals(error("Migration not in expected state: pre-switchover"),
                     src.cmd("{\"execute\": \"migrate-continue\", \"arguments\": {\"state\": \"active\"}}"));
             assertEquals(OK, src.cmd("{\"execute\": \"migrate-continue\", \"arguments\": {\"state\": \"pre-switchover\"}}"));
-            src.awaitMigrationEvent("completed");
-            dst.awaitMigrationEvent("completed");
+            awaitMigrationEvent(src, "completed");
+            awaitMigrationEvent(dst, "completed");
 
             // after
             assertEquals("postmigrate", src.ret("{\"execute\": \"query-status\"}").path("status").asText());
@@ -287,7 +206,7 @@ class QmpMigrationTest {
             assertFalse(info.contains("expected downtime"), info);
 
             // QEMU's event sequence with pause-before-switchover; one MIGRATION_PASS per sync
-            List<String> ev = src.migrationEvents();
+            List<String> ev = migrationEvents(src);
             List<String> statuses = ev.stream().filter(e -> !e.startsWith("pass ")).toList();
             assertEquals(List.of("setup", "active", "pre-switchover", "device", "completed"), statuses);
             List<String> passes = ev.stream().filter(e -> e.startsWith("pass ")).toList();
@@ -295,7 +214,7 @@ class QmpMigrationTest {
             for (int i = 0; i < passes.size(); i++) assertEquals("pass " + (i + 1), passes.get(i));
             assertEquals("pass 1", ev.get(1), "the setup's sync comes before active, as in QEMU");
             // the refused foo:1 sent its setup too, as QEMU does
-            assertEquals(List.of("setup", "setup", "active", "completed"), dst.migrationEvents());
+            assertEquals(List.of("setup", "setup", "active", "completed"), migrationEvents(dst));
             assertEquals("{\"return\": {\"status\": \"completed\"}}", dst.cmd("{\"execute\": \"query-migrate\"}"));
 
             // the destination runs on from where the source stopped
@@ -310,12 +229,9 @@ class QmpMigrationTest {
 
     @Test
     void liveMigrationWithoutReturnPathAndQemusDefaultEvents() throws Exception {
-        try (Node src = new Node("src"); Node dst = new Node("dst")) {
-            src.machine.start();
-            src.machine.resume();
-            src.waitForPasses(1);
-            dst.machine.start();
-            dst.machine.migration().expectIncoming(true);
+        try (QmpNode<QmpClient> src = QmpNode.demo(dir, "src"); QmpNode<QmpClient> dst = QmpNode.demo(dir, "dst")) {
+            src.runUntilPasses(1);
+            dst.startDeferredIncoming();
             String uri = "unix:" + dir.resolve("mig2.sock");
             assertEquals(OK, dst.cmd("{\"execute\": \"migrate-set-capabilities\", \"arguments\": {\"capabilities\": "
                     + "[{\"capability\": \"events\", \"state\": true}]}}"));
@@ -329,11 +245,11 @@ class QmpMigrationTest {
             // over human-monitor-command, HMP's migrate cannot wait (QEMU's message)
             assertEquals("{\"return\": \"terminal does not allow synchronous migration, continuing detached\\r\\n\"}",
                     src.cmd("{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"migrate " + uri + "\"}}"));
-            src.awaitMigrationEvent("completed");
-            dst.awaitMigrationEvent("completed");
-            List<String> statuses = src.migrationEvents().stream().filter(e -> !e.startsWith("pass ")).toList();
+            awaitMigrationEvent(src, "completed");
+            awaitMigrationEvent(dst, "completed");
+            List<String> statuses = migrationEvents(src).stream().filter(e -> !e.startsWith("pass ")).toList();
             assertEquals(List.of("setup", "active", "completed"), statuses, "QEMU 7.2 has no device status without pause-before-switchover");
-            awaitStatus(src, "completed");
+            src.awaitMigrationStatus("completed");
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (dst.machine.state() != RunState.RUNNING && System.nanoTime() < deadline) Thread.sleep(10);
             assertEquals(RunState.RUNNING, dst.machine.state());
@@ -345,17 +261,17 @@ class QmpMigrationTest {
 
     @Test
     void cancelAndFailureReplies() throws Exception {
-        try (Node src = new Node("src")) {
+        try (QmpNode<QmpClient> src = QmpNode.demo(dir, "src")) {
             src.machine.start();
             src.machine.resume();
             // no events unless asked for (QEMU's default)
             assertEquals(OK, src.cmd(migrateArgs("unix:" + dir.resolve("nobody.sock"))));
-            awaitStatus(src, "failed");
+            src.awaitMigrationStatus("failed");
             JsonNode failed = src.ret("{\"execute\": \"query-migrate\"}");
             assertEquals(List.of("status", "error-desc"), names(failed));
             String info = src.ret("{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"info migrate\"}}").asText();
             assertTrue(info.endsWith("\r\nMigration status: failed (" + failed.path("error-desc").asText() + ")\r\ntotal time: 0 ms\r\n"), info);
-            assertEquals(List.of(), src.migrationEvents());
+            assertEquals(List.of(), migrationEvents(src));
             assertEquals("running", src.ret("{\"execute\": \"query-status\"}").path("status").asText());
 
             // a destination that never reads: the migration stays active until cancelled
@@ -365,13 +281,13 @@ class QmpMigrationTest {
             String uri = "unix:" + dir.resolve("slow.sock");
             try (var unused = dev.ferry.migration.Channels.listen(uri)) {
                 assertEquals(OK, src.cmd(migrateArgs(uri)));
-                awaitStatus(src, "active");
+                src.awaitMigrationStatus("active");
                 assertEquals(error("There's a migration process in progress"), src.cmd(migrateArgs(uri)));
                 assertEquals(OK, src.cmd("{\"execute\": \"migrate_cancel\"}"));
-                awaitStatus(src, "cancelled");
+                src.awaitMigrationStatus("cancelled");
             }
             assertEquals("{\"return\": {\"status\": \"cancelled\"}}", src.cmd("{\"execute\": \"query-migrate\"}"));
-            List<String> statuses = src.migrationEvents().stream().filter(e -> !e.startsWith("pass ")).toList();
+            List<String> statuses = migrationEvents(src).stream().filter(e -> !e.startsWith("pass ")).toList();
             assertEquals(List.of("setup", "active", "cancelling", "cancelled"), statuses);
             assertEquals("running", src.ret("{\"execute\": \"query-status\"}").path("status").asText());
         }

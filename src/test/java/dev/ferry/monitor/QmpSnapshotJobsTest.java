@@ -1,8 +1,9 @@
 package dev.ferry.monitor;
 
 import static dev.ferry.asm.Reg.*;
+import static dev.ferry.monitor.QmpNode.OK;
+import static dev.ferry.monitor.QmpNode.error;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,7 +16,6 @@ import dev.ferry.block.OpenOptions;
 import dev.ferry.block.Qcow2Image;
 import dev.ferry.block.Qemu;
 import dev.ferry.chardev.NullBackend;
-import dev.ferry.chardev.SocketServerBackend;
 import dev.ferry.hw.virtio.VirtioBlk;
 import dev.ferry.machine.DriveBackend;
 import dev.ferry.machine.VirtMachine;
@@ -39,7 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class QmpSnapshotJobsTest {
     static final long COUNTER = VirtMachine.RAM_BASE + 0x10000;
-    private static final String OK = "{\"return\": {}}";
 
     @TempDir
     Path dir;
@@ -55,10 +54,6 @@ class QmpSnapshotJobsTest {
         a.sd(T0, 0, S0);
         a.j(loop);
         return a.assemble();
-    }
-
-    private static String error(String desc) {
-        return "{\"error\": {\"class\": \"GenericError\", \"desc\": \"" + desc + "\"}}";
     }
 
     private static String job(String cmd, String id, String args) {
@@ -141,128 +136,121 @@ class QmpSnapshotJobsTest {
                     new VirtioBlk(new DriveBackend(rawDisk, "d1", new DriveBackend.Attachment("vd1", true, false, false)), VirtioBlk.Options.defaults()),
                     new VirtioBlk(new DriveBackend(roDisk, "d2", new DriveBackend.Attachment("/machine/peripheral-anon/device[1]", true, false, true)),
                             VirtioBlk.Options.defaults()));
-            try (VirtMachine m = new VirtMachine(new VirtMachine.Options(32L << 20, 1, VirtMachine.BiosKind.NONE, null, kernel, null, null,
-                    null, new NullBackend(), false, false, devs, true));
-                 Monitors monitors = new Monitors(m, null, List::of);
-                 SocketServerBackend socket = SocketServerBackend.unix(sock, false)) {
-                monitors.addQmp(socket);
-                m.start();
-                m.resume();
-                try (QmpClient c = new QmpClient(sock)) {
-                    assertNotNull(c.readLine(5000));
-                    assertEquals(OK, c.command("{\"execute\": \"qmp_capabilities\"}"));
-                    List<String> names = new ArrayList<>();
-                    for (JsonNode n : QmpClient.parse(c.command("{\"execute\": \"query-commands\"}")).get("return")) names.add(n.get("name").asText());
-                    assertTrue(names.containsAll(List.of("snapshot-save", "snapshot-load", "snapshot-delete", "query-jobs", "job-dismiss",
-                            "query-block", "query-named-block-nodes")), names.toString());
+            try (QmpNode<QmpClient> node = QmpNode.running(new VirtMachine.Options(32L << 20, 1, VirtMachine.BiosKind.NONE, null, kernel,
+                    null, null, null, new NullBackend(), false, false, devs, true), sock)) {
+                VirtMachine m = node.machine;
+                QmpClient c = node.qmp;
+                List<String> names = new ArrayList<>();
+                for (JsonNode n : QmpClient.parse(c.command("{\"execute\": \"query-commands\"}")).get("return")) names.add(n.get("name").asText());
+                assertTrue(names.containsAll(List.of("snapshot-save", "snapshot-load", "snapshot-delete", "query-jobs", "job-dismiss",
+                        "query-block", "query-named-block-nodes")), names.toString());
 
-                    // query-block: QEMU's entries for the three drives
-                    JsonNode blocks = QmpClient.parse(c.command("{\"execute\": \"query-block\"}")).get("return");
-                    assertEquals(3, blocks.size());
-                    JsonNode d0 = blocks.get(0);
-                    assertEquals("d0", d0.get("device").asText());
-                    assertEquals("/machine/peripheral-anon/device[0]", d0.get("qdev").asText());
-                    assertEquals(false, d0.get("locked").asBoolean(true));
-                    assertEquals(false, d0.get("removable").asBoolean(true));
-                    assertEquals("unknown", d0.get("type").asText());
-                    assertEquals("disk0", d0.at("/inserted/node-name").asText());
-                    assertEquals("qcow2", d0.at("/inserted/drv").asText());
-                    assertEquals(img.toString(), d0.at("/inserted/file").asText());
-                    assertEquals(false, d0.at("/inserted/ro").asBoolean(true));
-                    assertEquals(16L << 20, d0.at("/inserted/image/virtual-size").asLong());
-                    assertEquals("qcow2", d0.at("/inserted/image/format").asText());
-                    assertEquals(img.toString(), d0.at("/inserted/image/filename").asText());
-                    assertEquals(65536, d0.at("/inserted/image/cluster-size").asInt());
-                    assertEquals("raw0", blocks.get(1).at("/inserted/node-name").asText());
-                    assertEquals("raw", blocks.get(1).at("/inserted/image/format").asText());
-                    assertEquals("vd1", blocks.get(1).get("qdev").asText());
-                    assertEquals(true, blocks.get(2).at("/inserted/ro").asBoolean(false));
-                    assertEquals(true, blocks.get(2).at("/inserted/cache/no-flush").asBoolean(false));
-                    JsonNode nodes = QmpClient.parse(c.command("{\"execute\": \"query-named-block-nodes\"}")).get("return");
-                    assertEquals(List.of("disk0", "raw0", "ro0"), List.of(nodes.get(0).get("node-name").asText(),
-                            nodes.get(1).get("node-name").asText(), nodes.get(2).get("node-name").asText()));
-                    assertEquals("{\"return\": \"\\r\\nd1 (raw0): " + raw + " (raw)\\r\\n    Attached to:      vd1\\r\\n"
-                                    + "    Cache mode:       writeback\\r\\n\"}",
-                            c.command("{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"info block d1\"}}"));
+                // query-block: QEMU's entries for the three drives
+                JsonNode blocks = QmpClient.parse(c.command("{\"execute\": \"query-block\"}")).get("return");
+                assertEquals(3, blocks.size());
+                JsonNode d0 = blocks.get(0);
+                assertEquals("d0", d0.get("device").asText());
+                assertEquals("/machine/peripheral-anon/device[0]", d0.get("qdev").asText());
+                assertEquals(false, d0.get("locked").asBoolean(true));
+                assertEquals(false, d0.get("removable").asBoolean(true));
+                assertEquals("unknown", d0.get("type").asText());
+                assertEquals("disk0", d0.at("/inserted/node-name").asText());
+                assertEquals("qcow2", d0.at("/inserted/drv").asText());
+                assertEquals(img.toString(), d0.at("/inserted/file").asText());
+                assertEquals(false, d0.at("/inserted/ro").asBoolean(true));
+                assertEquals(16L << 20, d0.at("/inserted/image/virtual-size").asLong());
+                assertEquals("qcow2", d0.at("/inserted/image/format").asText());
+                assertEquals(img.toString(), d0.at("/inserted/image/filename").asText());
+                assertEquals(65536, d0.at("/inserted/image/cluster-size").asInt());
+                assertEquals("raw0", blocks.get(1).at("/inserted/node-name").asText());
+                assertEquals("raw", blocks.get(1).at("/inserted/image/format").asText());
+                assertEquals("vd1", blocks.get(1).get("qdev").asText());
+                assertEquals(true, blocks.get(2).at("/inserted/ro").asBoolean(false));
+                assertEquals(true, blocks.get(2).at("/inserted/cache/no-flush").asBoolean(false));
+                JsonNode nodes = QmpClient.parse(c.command("{\"execute\": \"query-named-block-nodes\"}")).get("return");
+                assertEquals(List.of("disk0", "raw0", "ro0"), List.of(nodes.get(0).get("node-name").asText(),
+                        nodes.get(1).get("node-name").asText(), nodes.get(2).get("node-name").asText()));
+                assertEquals("{\"return\": \"\\r\\nd1 (raw0): " + raw + " (raw)\\r\\n    Attached to:      vd1\\r\\n"
+                                + "    Cache mode:       writeback\\r\\n\"}",
+                        c.command("{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"info block d1\"}}"));
 
-                    // a save while the guest runs: the job's statuses, the guest stopped and resumed inside it
-                    waitForCount(m, 1000);
-                    assertEquals(OK, c.command(job("snapshot-save", "j1", "\"tag\": \"s1\", \"vmstate\": \"disk0\", \"devices\": [\"disk0\"]")));
-                    assertEquals(List.of("created", "running", "STOP", "RESUME", "waiting", "pending", "concluded"), untilConcluded(c, "j1"));
-                    assertEquals("running", status(c));
-                    assertEquals("{\"return\": [{\"current-progress\": 1, \"status\": \"concluded\", \"total-progress\": 1, "
-                            + "\"type\": \"snapshot-save\", \"id\": \"j1\"}]}", c.command("{\"execute\": \"query-jobs\"}"));
-                    assertEquals(error("Job ID 'j1' already in use"),
-                            c.command(job("snapshot-save", "j1", "\"tag\": \"s9\", \"vmstate\": \"disk0\", \"devices\": [\"disk0\"]")));
-                    assertEquals(OK, c.command("{\"execute\": \"job-dismiss\", \"arguments\": {\"id\": \"j1\"}}"));
-                    assertEquals(List.of("null"), statuses(c.drainEvents()));
-                    assertEquals("{\"return\": []}", c.command("{\"execute\": \"query-jobs\"}"));
-                    assertEquals(error("Job not found"), c.command("{\"execute\": \"job-dismiss\", \"arguments\": {\"id\": \"j1\"}}"));
+                // a save while the guest runs: the job's statuses, the guest stopped and resumed inside it
+                waitForCount(m, 1000);
+                assertEquals(OK, c.command(job("snapshot-save", "j1", "\"tag\": \"s1\", \"vmstate\": \"disk0\", \"devices\": [\"disk0\"]")));
+                assertEquals(List.of("created", "running", "STOP", "RESUME", "waiting", "pending", "concluded"), untilConcluded(c, "j1"));
+                assertEquals("running", status(c));
+                assertEquals("{\"return\": [{\"current-progress\": 1, \"status\": \"concluded\", \"total-progress\": 1, "
+                        + "\"type\": \"snapshot-save\", \"id\": \"j1\"}]}", c.command("{\"execute\": \"query-jobs\"}"));
+                assertEquals(error("Job ID 'j1' already in use"),
+                        c.command(job("snapshot-save", "j1", "\"tag\": \"s9\", \"vmstate\": \"disk0\", \"devices\": [\"disk0\"]")));
+                assertEquals(OK, c.command("{\"execute\": \"job-dismiss\", \"arguments\": {\"id\": \"j1\"}}"));
+                assertEquals(List.of("null"), statuses(c.drainEvents()));
+                assertEquals("{\"return\": []}", c.command("{\"execute\": \"query-jobs\"}"));
+                assertEquals(error("Job not found"), c.command("{\"execute\": \"job-dismiss\", \"arguments\": {\"id\": \"j1\"}}"));
 
-                    // the machine's state really goes back: save while paused at a known count, run on, load
-                    assertEquals(OK, c.command("{\"execute\": \"stop\"}"));
-                    long saved = m.bus.read(COUNTER, 8);
-                    assertEquals(OK, c.command(job("snapshot-save", "j2", "\"tag\": \"s2\", \"vmstate\": \"disk0\", \"devices\": [\"disk0\"]")));
-                    assertEquals(List.of("STOP", "created", "running", "waiting", "pending", "concluded"), untilConcluded(c, "j2"));
-                    assertEquals("paused", status(c));
-                    assertEquals(saved, m.bus.read(COUNTER, 8), "a paused guest stays paused through a save");
-                    assertEquals(OK, c.command("{\"execute\": \"cont\"}"));
-                    waitForCount(m, saved + 100_000);
-                    assertEquals(OK, c.command("{\"execute\": \"stop\"}"));
-                    assertEquals(OK, c.command(job("snapshot-load", "j3", "\"tag\": \"s2\", \"vmstate\": \"disk0\", \"devices\": [\"disk0\"]")));
-                    assertEquals(List.of("RESUME", "STOP", "created", "running", "waiting", "pending", "concluded"), untilConcluded(c, "j3"));
-                    assertEquals("paused", status(c));
-                    assertEquals(saved, m.bus.read(COUNTER, 8), "the counter is back at its saved value");
-                    assertEquals(OK, c.command("{\"execute\": \"cont\"}"));
-                    waitForCount(m, saved + 1000);
-                    // a load while running: stopped and resumed inside the job, running after
-                    assertEquals(OK, c.command(job("snapshot-load", "j4", "\"tag\": \"s1\", \"vmstate\": \"disk0\", \"devices\": [\"disk0\"]")));
-                    assertEquals(List.of("RESUME", "created", "running", "STOP", "RESUME", "waiting", "pending", "concluded"), untilConcluded(c, "j4"));
-                    assertEquals("running", status(c));
-                    assertEquals(OK, c.command(job("snapshot-delete", "j5", "\"tag\": \"s1\", \"devices\": [\"disk0\"]")));
-                    assertEquals(List.of("created", "running", "waiting", "pending", "concluded"), untilConcluded(c, "j5"));
-                    JsonNode jobs = QmpClient.parse(c.command("{\"execute\": \"query-jobs\"}")).get("return");
-                    assertEquals(List.of("j5", "j4", "j3", "j2"), List.of(jobs.get(0).get("id").asText(), jobs.get(1).get("id").asText(),
-                            jobs.get(2).get("id").asText(), jobs.get(3).get("id").asText()), "newest first");
-                    assertEquals("snapshot-load", jobs.get(1).get("type").asText());
-                    for (JsonNode j : jobs) assertNull(j.get("error"), j.toString());
-                    for (String id : List.of("j2", "j3", "j4", "j5"))
-                        assertEquals(OK, c.command("{\"execute\": \"job-dismiss\", \"arguments\": {\"id\": \"" + id + "\"}}"));
-                    c.drainEvents();
+                // the machine's state really goes back: save while paused at a known count, run on, load
+                assertEquals(OK, c.command("{\"execute\": \"stop\"}"));
+                long saved = m.bus.read(COUNTER, 8);
+                assertEquals(OK, c.command(job("snapshot-save", "j2", "\"tag\": \"s2\", \"vmstate\": \"disk0\", \"devices\": [\"disk0\"]")));
+                assertEquals(List.of("STOP", "created", "running", "waiting", "pending", "concluded"), untilConcluded(c, "j2"));
+                assertEquals("paused", status(c));
+                assertEquals(saved, m.bus.read(COUNTER, 8), "a paused guest stays paused through a save");
+                assertEquals(OK, c.command("{\"execute\": \"cont\"}"));
+                waitForCount(m, saved + 100_000);
+                assertEquals(OK, c.command("{\"execute\": \"stop\"}"));
+                assertEquals(OK, c.command(job("snapshot-load", "j3", "\"tag\": \"s2\", \"vmstate\": \"disk0\", \"devices\": [\"disk0\"]")));
+                assertEquals(List.of("RESUME", "STOP", "created", "running", "waiting", "pending", "concluded"), untilConcluded(c, "j3"));
+                assertEquals("paused", status(c));
+                assertEquals(saved, m.bus.read(COUNTER, 8), "the counter is back at its saved value");
+                assertEquals(OK, c.command("{\"execute\": \"cont\"}"));
+                waitForCount(m, saved + 1000);
+                // a load while running: stopped and resumed inside the job, running after
+                assertEquals(OK, c.command(job("snapshot-load", "j4", "\"tag\": \"s1\", \"vmstate\": \"disk0\", \"devices\": [\"disk0\"]")));
+                assertEquals(List.of("RESUME", "created", "running", "STOP", "RESUME", "waiting", "pending", "concluded"), untilConcluded(c, "j4"));
+                assertEquals("running", status(c));
+                assertEquals(OK, c.command(job("snapshot-delete", "j5", "\"tag\": \"s1\", \"devices\": [\"disk0\"]")));
+                assertEquals(List.of("created", "running", "waiting", "pending", "concluded"), untilConcluded(c, "j5"));
+                JsonNode jobs = QmpClient.parse(c.command("{\"execute\": \"query-jobs\"}")).get("return");
+                assertEquals(List.of("j5", "j4", "j3", "j2"), List.of(jobs.get(0).get("id").asText(), jobs.get(1).get("id").asText(),
+                        jobs.get(2).get("id").asText(), jobs.get(3).get("id").asText()), "newest first");
+                assertEquals("snapshot-load", jobs.get(1).get("type").asText());
+                for (JsonNode j : jobs) assertNull(j.get("error"), j.toString());
+                for (String id : List.of("j2", "j3", "j4", "j5"))
+                    assertEquals(OK, c.command("{\"execute\": \"job-dismiss\", \"arguments\": {\"id\": \"" + id + "\"}}"));
+                c.drainEvents();
 
-                    // errors: in query-jobs' "error", QEMU's words; the guest runs on
-                    assertEquals("vmstate block device 'nosuch' does not exist",
-                            failedJob(c, "snapshot-save", "e1", "\"tag\": \"s3\", \"vmstate\": \"nosuch\", \"devices\": [\"disk0\"]"));
-                    assertEquals("Device 'd1' is writable but does not support snapshots",
-                            failedJob(c, "snapshot-save", "e2", "\"tag\": \"s3\", \"vmstate\": \"disk0\", \"devices\": [\"raw0\"]"));
-                    assertEquals("Device 'd2' is writable but does not support snapshots",
-                            failedJob(c, "snapshot-save", "e3", "\"tag\": \"s3\", \"vmstate\": \"ro0\", \"devices\": [\"ro0\"]"));
-                    assertEquals("No block device node 'nosuch'",
-                            failedJob(c, "snapshot-save", "e4", "\"tag\": \"s3\", \"vmstate\": \"disk0\", \"devices\": [\"disk0\", \"nosuch\"]"));
-                    assertEquals("At least one device is required for snapshot",
-                            failedJob(c, "snapshot-save", "e5", "\"tag\": \"s3\", \"vmstate\": \"disk0\", \"devices\": []"));
-                    assertEquals("Snapshot 's2' already exists in one or more devices",
-                            failedJob(c, "snapshot-save", "e6", "\"tag\": \"s2\", \"vmstate\": \"disk0\", \"devices\": [\"disk0\"]"));
-                    assertEquals("Snapshot 'nosuch' does not exist in one or more devices",
-                            failedJob(c, "snapshot-load", "e7", "\"tag\": \"nosuch\", \"vmstate\": \"disk0\", \"devices\": [\"disk0\"]"));
-                    assertEquals("No block device node 'nosuch'",
-                            failedJob(c, "snapshot-delete", "e8", "\"tag\": \"s2\", \"devices\": [\"nosuch\"]"));
-                    ((Qcow2Image) disk).createSnapshot("diskonly");
-                    assertEquals("This is a disk-only snapshot. Revert to it  offline using qemu-img",
-                            failedJob(c, "snapshot-load", "e9", "\"tag\": \"diskonly\", \"vmstate\": \"disk0\", \"devices\": [\"disk0\"]"));
-                    assertEquals("running", status(c), "a job that failed its checks changed nothing");
-                    long now = m.bus.read(COUNTER, 8);
-                    waitForCount(m, now + 1000);
-                    // errors in the reply: the job never starts
-                    assertEquals(error("Invalid job ID '1x'"),
-                            c.command(job("snapshot-save", "1x", "\"tag\": \"s3\", \"vmstate\": \"disk0\", \"devices\": [\"disk0\"]")));
-                    assertEquals(error("Parameter 'vmstate' is missing"), c.command(job("snapshot-save", "e10", "\"tag\": \"s3\", \"devices\": [\"disk0\"]")));
-                    assertEquals(error("Parameter 'vmstate' is unexpected"),
-                            c.command(job("snapshot-delete", "e11", "\"tag\": \"s2\", \"vmstate\": \"disk0\", \"devices\": [\"disk0\"]")));
-                    assertEquals(error("Invalid parameter type for 'id', expected: string"),
-                            c.command("{\"execute\": \"job-dismiss\", \"arguments\": {\"id\": 7}}"));
-                    assertEquals("{\"return\": []}", c.command("{\"execute\": \"query-jobs\"}"));
-                }
+                // errors: in query-jobs' "error", QEMU's words; the guest runs on
+                assertEquals("vmstate block device 'nosuch' does not exist",
+                        failedJob(c, "snapshot-save", "e1", "\"tag\": \"s3\", \"vmstate\": \"nosuch\", \"devices\": [\"disk0\"]"));
+                assertEquals("Device 'd1' is writable but does not support snapshots",
+                        failedJob(c, "snapshot-save", "e2", "\"tag\": \"s3\", \"vmstate\": \"disk0\", \"devices\": [\"raw0\"]"));
+                assertEquals("Device 'd2' is writable but does not support snapshots",
+                        failedJob(c, "snapshot-save", "e3", "\"tag\": \"s3\", \"vmstate\": \"ro0\", \"devices\": [\"ro0\"]"));
+                assertEquals("No block device node 'nosuch'",
+                        failedJob(c, "snapshot-save", "e4", "\"tag\": \"s3\", \"vmstate\": \"disk0\", \"devices\": [\"disk0\", \"nosuch\"]"));
+                assertEquals("At least one device is required for snapshot",
+                        failedJob(c, "snapshot-save", "e5", "\"tag\": \"s3\", \"vmstate\": \"disk0\", \"devices\": []"));
+                assertEquals("Snapshot 's2' already exists in one or more devices",
+                        failedJob(c, "snapshot-save", "e6", "\"tag\": \"s2\", \"vmstate\": \"disk0\", \"devices\": [\"disk0\"]"));
+                assertEquals("Snapshot 'nosuch' does not exist in one or more devices",
+                        failedJob(c, "snapshot-load", "e7", "\"tag\": \"nosuch\", \"vmstate\": \"disk0\", \"devices\": [\"disk0\"]"));
+                assertEquals("No block device node 'nosuch'",
+                        failedJob(c, "snapshot-delete", "e8", "\"tag\": \"s2\", \"devices\": [\"nosuch\"]"));
+                ((Qcow2Image) disk).createSnapshot("diskonly");
+                assertEquals("This is a disk-only snapshot. Revert to it  offline using qemu-img",
+                        failedJob(c, "snapshot-load", "e9", "\"tag\": \"diskonly\", \"vmstate\": \"disk0\", \"devices\": [\"disk0\"]"));
+                assertEquals("running", status(c), "a job that failed its checks changed nothing");
+                long now = m.bus.read(COUNTER, 8);
+                waitForCount(m, now + 1000);
+                // errors in the reply: the job never starts
+                assertEquals(error("Invalid job ID '1x'"),
+                        c.command(job("snapshot-save", "1x", "\"tag\": \"s3\", \"vmstate\": \"disk0\", \"devices\": [\"disk0\"]")));
+                assertEquals(error("Parameter 'vmstate' is missing"), c.command(job("snapshot-save", "e10", "\"tag\": \"s3\", \"devices\": [\"disk0\"]")));
+                assertEquals(error("Parameter 'vmstate' is unexpected"),
+                        c.command(job("snapshot-delete", "e11", "\"tag\": \"s2\", \"vmstate\": \"disk0\", \"devices\": [\"disk0\"]")));
+                assertEquals(error("Invalid parameter type for 'id', expected: string"),
+                        c.command("{\"execute\": \"job-dismiss\", \"arguments\": {\"id\": 7}}"));
+                assertEquals("{\"return\": []}", c.command("{\"execute\": \"query-jobs\"}"));
             }
         }
         String list = Qemu.imgOk("snapshot", "-l", img.toString());
