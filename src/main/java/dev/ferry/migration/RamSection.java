@@ -127,6 +127,7 @@ public final class RamSection implements LiveSection {
         dirtySync.sync(blocks, toSend);
         lastBlock = null;
         xbzrleRound = false;
+        scanBlock = scanWord = 0;
         pagesHandled = xbzrlePages = xbzrleBytes = xbzrleCacheMiss = xbzrleOverflow = 0;
         if (cache != null) cache.close();
         cache = null;
@@ -170,27 +171,44 @@ public final class RamSection implements LiveSection {
         long start = out.bytesWritten();
         lastBlock = null; // each section names its first page's block
         if (cache != null || wantedCacheSize != 0) applyCacheSize();
-        boolean done = true;
-        long base = 0; // the block's first byte in the address space of all RAM (the cache's key)
-        outer:
-        for (int i = 0; i < blocks.size(); i++) {
-            if (i > 0) base += blocks.get(i - 1).size();
-            long[] bits = toSend[i];
-            for (int w = 0; w < bits.length; w++) {
-                while (bits[w] != 0) {
+        // The scan goes on from where the last one stopped and wraps around, as QEMU's page
+        // search does: every dirty page gets its turn however small the budget, and a lap
+        // over all of RAM is a "round" (after the first, pages go as XBZRLE deltas).
+        long words = 0;
+        for (long[] bits : toSend) words += bits.length;
+        for (long visited = 0; visited <= words; visited++) {
+            long[] bits = toSend[scanBlock];
+            if (scanWord < bits.length) {
+                while (bits[scanWord] != 0) {
                     if (out.bytesWritten() - start >= maxBytes) {
-                        done = false;
-                        break outer;
+                        out.putBe64(FLAG_EOS);
+                        return false;
                     }
-                    int bit = Long.numberOfTrailingZeros(bits[w]);
-                    bits[w] &= ~(1L << bit);
-                    sendPage(out, blocks.get(i), base, ((long) w << 6) + bit);
+                    int bit = Long.numberOfTrailingZeros(bits[scanWord]);
+                    bits[scanWord] &= ~(1L << bit);
+                    sendPage(out, blocks.get(scanBlock), blockBase(scanBlock), ((long) scanWord << 6) + bit);
+                }
+            }
+            if (++scanWord >= bits.length) {
+                scanWord = 0;
+                if (++scanBlock == blocks.size()) {
+                    scanBlock = 0;
+                    if (cache != null) xbzrleRound = true; // a round is complete: deltas from now on
                 }
             }
         }
         out.putBe64(FLAG_EOS);
-        if (done && cache != null) xbzrleRound = true; // every page went once: deltas from now on
-        return done;
+        return true; // a whole lap found nothing left (only this thread sets bits here, at a sync)
+    }
+
+    /** Where the scan resumes: block index and word of its bitmap. */
+    private int scanBlock, scanWord;
+
+    /** The block's first byte in the address space of all RAM (the XBZRLE cache's key). */
+    private long blockBase(int index) {
+        long base = 0;
+        for (int i = 0; i < index; i++) base += blocks.get(i).size();
+        return base;
     }
 
     private void sendPage(MigrationOutput out, RamBlock b, long base, long pageIndex) throws VMStateException {
