@@ -14,9 +14,11 @@ import java.lang.foreign.ValueLayout;
  * <p>The TLB keeps one direct-mapped set per translation regime (U, S, S with SUM, M) so that
  * trap entry and SUM toggling need no flush. A hit yields an "addend" that turns the virtual
  * address into an offset in the main RAM segment. Write entries are installed only after the
- * page has been marked in the dirty log, so the common store path never touches the log; when
- * the log's consumer harvests it ({@link dev.ferry.memory.AddressSpace#bumpDirtyEpoch}) the hart
- * drops its write entries at its next check ({@link #checkDirtyEpoch}) and acknowledges.
+ * page has been marked in the dirty log, so the common store path never touches the log; after
+ * the log's consumer has harvested it, it bumps the epoch
+ * ({@link dev.ferry.memory.AddressSpace#bumpDirtyEpoch}) and the hart drops its write entries at
+ * its next check ({@link #checkDirtyEpoch}) and acknowledges (see VirtMachine.syncDirtyLog for
+ * why in that order).
  */
 public final class Mmu {
     static final int TLB_BITS = 8, TLB_SIZE = 1 << TLB_BITS, TLB_MASK = TLB_SIZE - 1;

@@ -495,16 +495,27 @@ public final class VirtMachine implements AutoCloseable {
     }
 
     /**
-     * Takes the pages written since the last sync into {@code toSend}. Running harts are made
-     * to drop their fast write paths first (and acknowledge it), so that every write after the
-     * harvest marks its page again: no write slips between harvest and send.
+     * Takes the pages written since the last sync into {@code toSend}, then makes every running
+     * hart drop its fast write paths (and waits until each has): from then on its first write
+     * to any page marks it again.
+     *
+     * <p>The order matters. A fast write path exists only for a page marked when the path was
+     * made, so the harvest finds every page such a path can still write to; those writes land
+     * before the hart acknowledges, and the pages are read for sending only after that. Taken
+     * the other way round (drop the paths, then harvest), a path made between the two would
+     * outlive the harvest that cleared its page's bit, and its later writes would be lost.
      */
     void syncDirtyLog(List<RamBlock> blocks, long[][] toSend) {
+        for (int i = 0; i < blocks.size(); i++) {
+            dev.ferry.memory.DirtyLog log = blocks.get(i).dirtyLog();
+            long[] bits = toSend[i];
+            for (int w = 0; w < log.words(); w++) bits[w] |= log.takeWord(w);
+        }
         bus.bumpDirtyEpoch();
         long epoch = bus.dirtyEpoch();
         // No time limit: a hart that has not dropped its fast write paths yet (it may sit in a
-        // device access that waits for a slow disk flush) would write pages the harvest below
-        // takes as clean, and those writes would be lost. So wait for every running hart.
+        // device access that waits for a slow disk flush) would go on writing pages the harvest
+        // took as clean after they were sent. So wait for every running hart.
         for (Hart h : harts) {
             long spins = 0;
             while (isRunning() && !h.isStopped() && h.mmu().acknowledgedDirtyEpoch() != epoch) {
@@ -512,11 +523,6 @@ public final class VirtMachine implements AutoCloseable {
                 if (++spins < 1000) Thread.onSpinWait();
                 else java.util.concurrent.locks.LockSupport.parkNanos(50_000);
             }
-        }
-        for (int i = 0; i < blocks.size(); i++) {
-            dev.ferry.memory.DirtyLog log = blocks.get(i).dirtyLog();
-            long[] bits = toSend[i];
-            for (int w = 0; w < log.words(); w++) bits[w] |= log.takeWord(w);
         }
     }
 
