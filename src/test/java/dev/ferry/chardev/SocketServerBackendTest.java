@@ -123,16 +123,17 @@ class SocketServerBackendTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 60, unit = java.util.concurrent.TimeUnit.SECONDS) // a blocked writer hangs here
     void aClientThatDoesNotReadNeverBlocksTheWriter() throws Exception {
         try (SocketServerBackend b = SocketServerBackend.tcp("127.0.0.1", 0, false);
                 SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", b.tcpPort()))) {
             awaitConnected(b, true);
             assertTrue(c.isConnected());
             byte[] chunk = new byte[64 * 1024];
-            long t0 = System.nanoTime();
-            for (int i = 0; i < 64; i++) b.write(chunk, 0, chunk.length); // 4 MiB into a stalled client
-            assertTrue(System.nanoTime() - t0 < 5_000_000_000L);
-            assertTrue(b.discardedBytes() > 0);
+            // into a stalled client until the socket buffers (several MiB on loopback, sized by
+            // the kernel) are full and the backend starts dropping, as QEMU's does
+            for (int i = 0; i < 4096 && b.discardedBytes() == 0; i++) b.write(chunk, 0, chunk.length);
+            assertTrue(b.discardedBytes() > 0, "256 MiB written and nothing dropped");
         }
     }
 
