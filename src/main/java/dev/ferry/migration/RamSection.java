@@ -33,6 +33,8 @@ public final class RamSection implements LiveSection {
     }
 
     private final List<RamBlock> blocks;
+    /** Each block's first byte in the address space of all RAM (the XBZRLE cache's key). */
+    private final long[] blockBases;
     private final DirtySync dirtySync;
     private long[][] toSend;
     private RamBlock lastBlock;
@@ -56,6 +58,8 @@ public final class RamSection implements LiveSection {
 
     public RamSection(List<RamBlock> blocks, DirtySync dirtySync) {
         this.blocks = List.copyOf(blocks);
+        this.blockBases = new long[this.blocks.size()];
+        for (int i = 1; i < blockBases.length; i++) blockBases[i] = blockBases[i - 1] + this.blocks.get(i - 1).size();
         this.dirtySync = dirtySync;
     }
 
@@ -186,7 +190,7 @@ public final class RamSection implements LiveSection {
                     }
                     int bit = Long.numberOfTrailingZeros(bits[scanWord]);
                     bits[scanWord] &= ~(1L << bit);
-                    sendPage(out, blocks.get(scanBlock), blockBase(scanBlock), ((long) scanWord << 6) + bit);
+                    sendPage(out, blocks.get(scanBlock), blockBases[scanBlock], ((long) scanWord << 6) + bit);
                 }
             }
             if (++scanWord >= bits.length) {
@@ -203,13 +207,6 @@ public final class RamSection implements LiveSection {
 
     /** Where the scan resumes: block index and word of its bitmap. */
     private int scanBlock, scanWord;
-
-    /** The block's first byte in the address space of all RAM (the XBZRLE cache's key). */
-    private long blockBase(int index) {
-        long base = 0;
-        for (int i = 0; i < index; i++) base += blocks.get(i).size();
-        return base;
-    }
 
     private void sendPage(MigrationOutput out, RamBlock b, long base, long pageIndex) throws VMStateException {
         long offset = pageIndex * PAGE;
